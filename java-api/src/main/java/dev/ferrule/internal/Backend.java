@@ -1,0 +1,34 @@
+package dev.ferrule.internal;
+
+import dev.ferrule.BackendKind;
+import java.nio.ByteBuffer;
+
+/**
+ * One engine behind the public API: native (Rust through JNI) or pure Java.
+ *
+ * <p>Both implement the same contract, down to the bytes of the frame table (docs/wire-format.md,
+ * section 4). Callers have already validated every argument: buffers are direct, ranges lie inside
+ * them, the table has room for {@code count}/{@code capacity} entries. Methods return 0 or an
+ * {@link dev.ferrule.ErrorCode} number; results are in the table header.
+ *
+ * <p>An instance belongs to one codec and is not thread-safe: it keeps per-buffer scratch state
+ * (native addresses, little-endian views) so that steady-state calls allocate nothing.
+ */
+public interface Backend {
+    /** Which engine this is. */
+    BackendKind kind();
+
+    /** Decodes frames from {@code input[start, start + length)} into {@code table}. */
+    int decodeFrames(int format, ByteBuffer input, int start, int length, int maxPayloadLength, boolean endOfInput,
+            ByteBuffer table, int capacity);
+
+    /**
+     * Encodes the first {@code count} entries of {@code table}, with payloads in
+     * {@code payloads[0, payloadsLength)}, into {@code output[start, start + length)}.
+     */
+    int encodeFrames(int format, ByteBuffer payloads, int payloadsLength, ByteBuffer table, int count,
+            ByteBuffer output, int start, int length, int maxPayloadLength);
+
+    /** Makes the engine fail inside a call, to prove failures come back as exceptions; test hook. */
+    int debugPanic();
+}

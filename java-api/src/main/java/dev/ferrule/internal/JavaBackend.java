@@ -1,0 +1,232 @@
+package dev.ferrule.internal;
+
+import static dev.ferrule.internal.Abi.FLAGS_RESERVED_MASK;
+import static dev.ferrule.internal.Abi.FORMAT_FERRULE;
+import static dev.ferrule.internal.Abi.FRAME_HEADER_LENGTH;
+import static dev.ferrule.internal.Abi.FRAME_MAGIC_0;
+import static dev.ferrule.internal.Abi.FRAME_MAGIC_1;
+import static dev.ferrule.internal.Abi.FRAME_VERSION;
+import static dev.ferrule.internal.Abi.GRPC_PREFIX_LENGTH;
+
+import dev.ferrule.BackendKind;
+import dev.ferrule.ErrorCode;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.zip.CRC32C;
+
+/**
+ * The pure-Java engine: the same rules as the Rust one, byte for byte, including the frame table.
+ *
+ * <p>Offsets of a Ferrule frame header, relative to the frame start (docs/wire-format.md):
+ *
+ * <pre>
+ *  0       1       2       3       4               8               16              20              24
+ * +-------+-------+-------+-------+---------------+---------------+---------------+---------------+---------
+ * | 'F'   | 'R'   |version| flags | method id     | correlation id| payload length| CRC32C        | payload…
+ * +-------+-------+-------+-------+---------------+---------------+---------------+---------------+---------
+ * </pre>
+ *
+ * And of a gRPC prefix: {@code [0] compressed flag, [1..5) big-endian length, [5..) message}.
+ */
+final class JavaBackend implements Backend {
+    private static final int VERSION_AT = 2;
+    private static final int FLAGS_AT = 3;
+    private static final int METHOD_AT = 4;
+    private static final int CORRELATION_AT = 8;
+    private static final int LENGTH_AT = 16;
+    private static final int CRC_AT = 20;
+    private static final int GRPC_LENGTH_AT = 1;
+
+    /** A frame that does not fit in the input yet: wait for more bytes, or truncated at end of input. */
+    private static final long PARTIAL = -1;
+
+    private final CRC32C crc = new CRC32C();
+
+    // Little-endian views of the caller's buffers, made once per buffer: absolute reads and writes in
+    // the wire's byte order without touching the caller's position, limit or order.
+    private ByteBuffer sourceKey;
+    private ByteBuffer sourceView;
+    private ByteBuffer outputKey;
+    private ByteBuffer outputView;
+
+    // Where the last decode step stopped with an error.
+    private int errorCode;
+    private long errorOffset;
+
+    @Override
+    public BackendKind kind() {
+        return BackendKind.JAVA;
+    }
+
+    @Override
+    public int decodeFrames(int format, ByteBuffer input, int start, int length, int maxPayloadLength,
+            boolean endOfInput, ByteBuffer table, int capacity) {
+        ByteBuffer in = source(input);
+        int end = start + length;
+        int position = start;
+        int frames = 0;
+        while (frames < capacity && position < end) {
+            long frameLength = format == FORMAT_FERRULE
+                    ? ferrule(in, position, end, maxPayloadLength, table, frames)
+                    : grpc(in, position, end, maxPayloadLength, table, frames);
+            if (frameLength == PARTIAL && !endOfInput) {
+                break;
+            }
+            if (frameLength == PARTIAL) {
+                errorCode = ErrorCode.FRAME_TRUNCATED.code();
+                errorOffset = position;
+            }
+            if (frameLength < 0) {
+                // Frames decoded so far are returned; the next call, starting here, reports the error.
+                if (frames == 0) {
+                    return TableLayout.decodeFailed(table, errorCode, errorOffset);
+                }
+                break;
+            }
+            position += (int) frameLength;
+            frames++;
+        }
+        TableLayout.decoded(table, frames, position - start);
+        return 0;
+    }
+
+    /** Decodes one Ferrule frame at {@code at}: its whole length, {@link #PARTIAL}, or -2 on error. */
+    private long ferrule(ByteBuffer in, int at, int end, int max, ByteBuffer table, int index) {
+        if (end - at < FRAME_HEADER_LENGTH) {
+            return PARTIAL;
+        }
+        if (in.get(at) != (byte) FRAME_MAGIC_0 || in.get(at + 1) != (byte) FRAME_MAGIC_1) {
+            return error(ErrorCode.FRAME_BAD_MAGIC, at);
+        }
+        if (in.get(at + VERSION_AT) != (byte) FRAME_VERSION) {
+            return error(ErrorCode.FRAME_UNSUPPORTED_VERSION, at + VERSION_AT);
+        }
+        int flags = in.get(at + FLAGS_AT) & 0xFF;
+        if ((flags & FLAGS_RESERVED_MASK) != 0) {
+            return error(ErrorCode.FRAME_BAD_FLAGS, at + FLAGS_AT);
+        }
+        long payloadLength = Integer.toUnsignedLong(in.getInt(at + LENGTH_AT));
+        if (payloadLength > max) {
+            return error(ErrorCode.FRAME_TOO_LARGE, at + LENGTH_AT);
+        }
+        int payloadAt = at + FRAME_HEADER_LENGTH;
+        if (end - payloadAt < payloadLength) {
+            return PARTIAL;
+        }
+        if (crc32c(in, payloadAt, (int) payloadLength) != in.getInt(at + CRC_AT)) {
+            return error(ErrorCode.FRAME_CRC_MISMATCH, at + CRC_AT);
+        }
+        TableLayout.putEntry(table, index, in.getLong(at + CORRELATION_AT), in.getInt(at + METHOD_AT), payloadAt,
+                (int) payloadLength, flags);
+        return FRAME_HEADER_LENGTH + payloadLength;
+    }
+
+    /** Decodes one gRPC message at {@code at}: its whole length, {@link #PARTIAL}, or -2 on error. */
+    private long grpc(ByteBuffer in, int at, int end, int max, ByteBuffer table, int index) {
+        if (end - at < GRPC_PREFIX_LENGTH) {
+            return PARTIAL;
+        }
+        int flag = in.get(at) & 0xFF;
+        if (flag > 1) {
+            return error(ErrorCode.FRAME_BAD_FLAGS, at);
+        }
+        long payloadLength = Integer.toUnsignedLong(Integer.reverseBytes(in.getInt(at + GRPC_LENGTH_AT)));
+        if (payloadLength > max) {
+            return error(ErrorCode.FRAME_TOO_LARGE, at + GRPC_LENGTH_AT);
+        }
+        int payloadAt = at + GRPC_PREFIX_LENGTH;
+        if (end - payloadAt < payloadLength) {
+            return PARTIAL;
+        }
+        TableLayout.putEntry(table, index, 0, 0, payloadAt, (int) payloadLength, flag);
+        return GRPC_PREFIX_LENGTH + payloadLength;
+    }
+
+    private long error(ErrorCode code, long offset) {
+        errorCode = code.code();
+        errorOffset = offset;
+        return -2;
+    }
+
+    @Override
+    public int encodeFrames(int format, ByteBuffer payloads, int payloadsLength, ByteBuffer table, int count,
+            ByteBuffer output, int start, int length, int maxPayloadLength) {
+        boolean ferrule = format == FORMAT_FERRULE;
+        int headerLength = ferrule ? FRAME_HEADER_LENGTH : GRPC_PREFIX_LENGTH;
+        // Validate everything first so that a failed encode writes nothing.
+        long required = 0;
+        for (int i = 0; i < count; i++) {
+            long offset = Integer.toUnsignedLong(TableLayout.payloadOffset(table, i));
+            long payloadLength = Integer.toUnsignedLong(TableLayout.payloadLength(table, i));
+            int flags = TableLayout.flags(table, i);
+            if (offset + payloadLength > payloadsLength) {
+                return TableLayout.encodeFailed(table, ErrorCode.INVALID_ARGUMENT.code(), i, 0);
+            }
+            if (ferrule ? (flags & FLAGS_RESERVED_MASK) != 0 : flags > 1) {
+                return TableLayout.encodeFailed(table, ErrorCode.FRAME_BAD_FLAGS.code(), i, 0);
+            }
+            if (payloadLength > maxPayloadLength) {
+                return TableLayout.encodeFailed(table, ErrorCode.FRAME_TOO_LARGE.code(), i, 0);
+            }
+            required += headerLength + payloadLength;
+        }
+        if (required > length) {
+            return TableLayout.encodeFailed(table, ErrorCode.BUFFER_TOO_SMALL.code(), 0, required);
+        }
+        ByteBuffer src = source(payloads);
+        ByteBuffer out = output(output);
+        int at = start;
+        for (int i = 0; i < count; i++) {
+            int offset = TableLayout.payloadOffset(table, i);
+            int payloadLength = TableLayout.payloadLength(table, i);
+            int flags = TableLayout.flags(table, i);
+            if (ferrule) {
+                out.put(at, (byte) FRAME_MAGIC_0);
+                out.put(at + 1, (byte) FRAME_MAGIC_1);
+                out.put(at + VERSION_AT, (byte) FRAME_VERSION);
+                out.put(at + FLAGS_AT, (byte) flags);
+                out.putInt(at + METHOD_AT, TableLayout.methodId(table, i));
+                out.putLong(at + CORRELATION_AT, TableLayout.correlationId(table, i));
+                out.putInt(at + LENGTH_AT, payloadLength);
+                out.putInt(at + CRC_AT, crc32c(src, offset, payloadLength));
+            } else {
+                out.put(at, (byte) flags);
+                out.putInt(at + GRPC_LENGTH_AT, Integer.reverseBytes(payloadLength));
+            }
+            out.put(at + headerLength, src, offset, payloadLength);
+            at += headerLength + payloadLength;
+        }
+        TableLayout.encoded(table, at - start);
+        return 0;
+    }
+
+    @Override
+    public int debugPanic() {
+        // Nothing can panic here; the hook exists to exercise the native boundary.
+        return ErrorCode.INTERNAL.code();
+    }
+
+    private int crc32c(ByteBuffer view, int offset, int length) {
+        crc.reset();
+        view.limit(offset + length).position(offset);
+        crc.update(view);
+        view.clear();
+        return (int) crc.getValue();
+    }
+
+    private ByteBuffer source(ByteBuffer buffer) {
+        if (buffer != sourceKey) {
+            sourceView = buffer.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN);
+            sourceKey = buffer;
+        }
+        return sourceView;
+    }
+
+    private ByteBuffer output(ByteBuffer buffer) {
+        if (buffer != outputKey) {
+            outputView = buffer.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN);
+            outputKey = buffer;
+        }
+        return outputView;
+    }
+}

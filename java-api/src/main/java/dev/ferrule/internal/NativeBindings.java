@@ -1,0 +1,70 @@
+package dev.ferrule.internal;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Every native entry point of Ferrule, and nothing else.
+ *
+ * <p>{@code javac -h} turns this class into the JNI header that the C glue implements; the glue's
+ * {@code RegisterNatives} table is generated from that header, so this file is the only list of
+ * native methods. Callers are the backends in this package, which have already checked every
+ * buffer, offset and length: addresses passed here point into live direct memory that stays
+ * reachable for the duration of the call.
+ *
+ * <p>Each method returns a status code ({@code 0} or an {@link dev.ferrule.ErrorCode} number);
+ * results travel through the caller's table memory (see {@code docs/wire-format.md}).
+ */
+public final class NativeBindings {
+    private NativeBindings() {}
+
+    /** ABI version the library was built with; compared with {@link Abi#ABI_VERSION} at load. */
+    static native int abiVersion0();
+
+    /** Engine version string, e.g. {@code 0.1.0-SNAPSHOT}; compared with the Java API's version at load. */
+    static native String engineVersion0();
+
+    /**
+     * Address of a direct buffer's first byte, or 0 if the buffer is not direct. Called once per
+     * buffer, never per operation: callers cache the result with the buffer.
+     */
+    static native long bufferAddress0(ByteBuffer buffer);
+
+    /**
+     * Decodes frames from {@code [inputAddress, inputAddress + inputLength)} into a frame table.
+     *
+     * @param format {@link Abi#FORMAT_FERRULE} or {@link Abi#FORMAT_GRPC}
+     * @param baseOffset buffer index of the first input byte; payload and error offsets are absolute
+     * @param endOfInput whether a partial tail is an error ({@code FRAME_TRUNCATED}) rather than a wait
+     * @param tableAddress address of the table header; {@code tableCapacity} entries follow it
+     */
+    static native int frameDecode0(
+            int format,
+            long inputAddress,
+            int inputLength,
+            long baseOffset,
+            int maxPayloadLength,
+            boolean endOfInput,
+            long tableAddress,
+            int tableCapacity);
+
+    /**
+     * Encodes the first {@code count} table entries as frames, reading payloads from
+     * {@code [payloadsAddress, payloadsAddress + payloadsLength)} and writing to
+     * {@code [outputAddress, outputAddress + outputLength)}.
+     */
+    static native int frameEncode0(
+            int format,
+            long payloadsAddress,
+            int payloadsLength,
+            long tableAddress,
+            int count,
+            long outputAddress,
+            int outputLength,
+            int maxPayloadLength);
+
+    /**
+     * Test hook: makes the engine panic inside a native call. The panic must be caught at the C ABI
+     * and come back as {@code INTERNAL}; the JVM keeps running.
+     */
+    static native int debugPanic0();
+}

@@ -1,0 +1,175 @@
+/*
+ * JNI glue between dev.ferrule.internal.NativeBindings and the ferrule-ffi C ABI.
+ *
+ * Deliberately thin: every entry point converts JNI types to the C ABI's and returns its status.
+ * Argument checking lives in Java (before the call) and in Rust (behind it), so that both backends
+ * share one set of rules; nothing here may decide anything.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jni.h>
+
+/*
+ * The Java_* functions are reached only through the RegisterNatives table, never looked up by name,
+ * so they must not be exported. javac's header marks them JNIEXPORT (dllexport on Windows, default
+ * visibility on ELF and Mach-O), which would leak them past the version script on Windows and put
+ * them in the dynamic symbol table elsewhere. Emptying it before the header keeps the export list to
+ * the two JNI_On* hooks on every platform, and means a native that escaped registration fails with
+ * UnsatisfiedLinkError instead of silently binding by name.
+ */
+#undef JNIEXPORT
+#define JNIEXPORT
+
+#include "dev_ferrule_internal_NativeBindings.h"
+#include "ferrule.h"
+#include "ferrule_natives_table.h"
+
+/* The hooks are declared JNIEXPORT in jni.h; the definitions must agree on every platform. */
+#if defined(_WIN32)
+#define FERRULE_JNI_HOOK __declspec(dllexport)
+#else
+#define FERRULE_JNI_HOOK __attribute__((visibility("default")))
+#endif
+
+/*
+ * Addresses cross as jlong and lengths as jint; a jni_md.h from another platform (easy to pick up
+ * by mistake in a cross build) would silently change these sizes, and with them every address.
+ */
+_Static_assert(sizeof(jint) == 4, "jni_md.h does not match the target: jint must be 32 bits");
+_Static_assert(sizeof(jlong) == 8, "jni_md.h does not match the target: jlong must be 64 bits");
+_Static_assert(sizeof(void *) <= sizeof(jlong), "a pointer must fit in a jlong");
+
+/*
+ * Global reference, taken at load: GetDirectBufferAddress dereferences a null buffer inside the VM
+ * (HotSpot crashes), so a null reaching bufferAddress0 -- a bug in a caller -- is turned into a Java
+ * exception instead. Looked up once because FindClass may itself fail under memory pressure.
+ */
+static jclass null_pointer_exception;
+
+static void release_cached(JNIEnv *env) {
+    if (null_pointer_exception != NULL) {
+        (*env)->DeleteGlobalRef(env, null_pointer_exception);
+        null_pointer_exception = NULL;
+    }
+}
+
+/*
+ * Any failure returns JNI_ERR with the VM's own exception (NoClassDefFoundError, NoSuchMethodError
+ * naming the native, OutOfMemoryError) still pending: System.load rethrows it, which says more than
+ * a bare "unsupported JNI version". The VM unloads the library after a failed JNI_OnLoad without
+ * calling JNI_OnUnload, hence the explicit release.
+ */
+FERRULE_JNI_HOOK jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {
+    JNIEnv *env = NULL;
+    jclass found;
+    jint status;
+
+    (void) reserved;
+    if ((*vm)->GetEnv(vm, (void **) &env, JNI_VERSION_1_8) != JNI_OK) {
+        return JNI_ERR;
+    }
+
+    found = (*env)->FindClass(env, "java/lang/NullPointerException");
+    if (found == NULL) {
+        return JNI_ERR;
+    }
+    null_pointer_exception = (jclass) (*env)->NewGlobalRef(env, found);
+    (*env)->DeleteLocalRef(env, found);
+    if (null_pointer_exception == NULL) {
+        return JNI_ERR;
+    }
+
+    /* Inside JNI_OnLoad FindClass resolves through the class loader that is loading this library,
+     * i.e. NativeBindings' own, so this finds the right class even in a child loader. */
+    found = (*env)->FindClass(env, FERRULE_NATIVES_CLASS);
+    if (found == NULL) {
+        release_cached(env);
+        return JNI_ERR;
+    }
+    status = (*env)->RegisterNatives(env, found, ferrule_natives, FERRULE_NATIVES_COUNT);
+    (*env)->DeleteLocalRef(env, found);
+    if (status != JNI_OK) {
+        release_cached(env);
+        return JNI_ERR;
+    }
+    return JNI_VERSION_1_8;
+}
+
+FERRULE_JNI_HOOK void JNICALL JNI_OnUnload(JavaVM *vm, void *reserved) {
+    JNIEnv *env = NULL;
+
+    (void) reserved;
+    if ((*vm)->GetEnv(vm, (void **) &env, JNI_VERSION_1_8) == JNI_OK) {
+        release_cached(env);
+    }
+}
+
+/*
+ * The entry points. Casting a jint length to uint64_t sign-extends, so a negative length (a caller
+ * bug) reaches Rust as an impossible length it rejects, never as a plausible 4 GiB.
+ */
+
+JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_abiVersion0(JNIEnv *env, jclass clazz) {
+    (void) env;
+    (void) clazz;
+    return (jint) ferrule_abi_version();
+}
+
+JNIEXPORT jstring JNICALL Java_dev_ferrule_internal_NativeBindings_engineVersion0(JNIEnv *env, jclass clazz) {
+    (void) clazz;
+    return (*env)->NewStringUTF(env, ferrule_engine_version());
+}
+
+JNIEXPORT jlong JNICALL Java_dev_ferrule_internal_NativeBindings_bufferAddress0(
+        JNIEnv *env, jclass clazz, jobject buffer) {
+    void *address;
+
+    (void) clazz;
+    if (buffer == NULL) {
+        (*env)->ThrowNew(env, null_pointer_exception, "buffer");
+        return 0;
+    }
+    address = (*env)->GetDirectBufferAddress(env, buffer);
+    return address == NULL ? 0 : (jlong) (uintptr_t) address;
+}
+
+JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_frameDecode0(
+        JNIEnv *env, jclass clazz, jint format, jlong inputAddress, jint inputLength, jlong baseOffset,
+        jint maxPayloadLength, jboolean endOfInput, jlong tableAddress, jint tableCapacity) {
+    (void) env;
+    (void) clazz;
+    return (jint) ferrule_frames_decode(
+            (uint32_t) format,
+            (const uint8_t *) (uintptr_t) inputAddress,
+            (uint64_t) inputLength,
+            (uint64_t) baseOffset,
+            (uint32_t) maxPayloadLength,
+            endOfInput != JNI_FALSE,
+            (uint8_t *) (uintptr_t) tableAddress,
+            (uint32_t) tableCapacity);
+}
+
+JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_frameEncode0(
+        JNIEnv *env, jclass clazz, jint format, jlong payloadsAddress, jint payloadsLength,
+        jlong tableAddress, jint count, jlong outputAddress, jint outputLength, jint maxPayloadLength) {
+    (void) env;
+    (void) clazz;
+    return (jint) ferrule_frames_encode(
+            (uint32_t) format,
+            (const uint8_t *) (uintptr_t) payloadsAddress,
+            (uint64_t) payloadsLength,
+            (uint8_t *) (uintptr_t) tableAddress,
+            (uint32_t) count,
+            (uint8_t *) (uintptr_t) outputAddress,
+            (uint64_t) outputLength,
+            (uint32_t) maxPayloadLength);
+}
+
+JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_debugPanic0(JNIEnv *env, jclass clazz) {
+    (void) env;
+    (void) clazz;
+    return (jint) ferrule_debug_panic();
+}
