@@ -51,7 +51,7 @@ final class FramesCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Options shared by both directions. */
+    /** Options and files shared by both directions. */
     static final class CodecOptions {
         @Option(names = "--format", defaultValue = "ferrule", description = "ferrule or grpc (default: ${DEFAULT-VALUE})")
         String format;
@@ -62,6 +62,12 @@ final class FramesCommand implements Runnable {
 
         @Option(names = "--backend", description = "native or java (default: whichever is loaded)")
         String backend;
+
+        @Parameters(index = "0", arity = "0..1", defaultValue = "-", description = "input file, - for stdin")
+        String in;
+
+        @Parameters(index = "1", arity = "0..1", defaultValue = "-", description = "output file, - for stdout")
+        String out;
 
         FrameCodec codec() {
             FrameCodec.Builder builder = FrameCodec.builder().format(parse(FrameFormat.class, format, "--format"))
@@ -92,12 +98,6 @@ final class FramesCommand implements Runnable {
         @Mixin
         CodecOptions options = new CodecOptions();
 
-        @Parameters(index = "0", arity = "0..1", defaultValue = "-", description = "input file, - for stdin")
-        String in;
-
-        @Parameters(index = "1", arity = "0..1", defaultValue = "-", description = "output file, - for stdout")
-        String out;
-
         @Override
         public Integer call() throws IOException {
             FrameCodec codec = options.codec();
@@ -106,8 +106,8 @@ final class FramesCommand implements Runnable {
             ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16);
             long bufferBase = 0; // stream offset of buffer index 0
             long frameNumber = 0;
-            try (ReadableByteChannel input = Channels.newChannel(open(in));
-                    PrintWriter output = writer(out, spec.commandLine().getOut())) {
+            try (ReadableByteChannel input = Channels.newChannel(open(options.in));
+                    PrintWriter output = writer(options.out, spec.commandLine().getOut())) {
                 boolean eof = false;
                 while (true) {
                     if (!eof) {
@@ -175,17 +175,11 @@ final class FramesCommand implements Runnable {
         @Mixin
         CodecOptions options = new CodecOptions();
 
-        @Parameters(index = "0", arity = "0..1", defaultValue = "-", description = "input file, - for stdin")
-        String in;
-
-        @Parameters(index = "1", arity = "0..1", defaultValue = "-", description = "output file, - for stdout")
-        String out;
-
         @Override
         public Integer call() throws IOException {
             FrameCodec codec = options.codec();
             FrameLines lines;
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(open(in), StandardCharsets.UTF_8))) {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(open(options.in), StandardCharsets.UTF_8))) {
                 lines = FrameLines.parse(reader);
             } catch (FrameLines.SyntaxException e) {
                 spec.commandLine().getErr().println("ferrule: " + e.getMessage());
@@ -206,13 +200,13 @@ final class FramesCommand implements Runnable {
                 return Main.EXIT_BAD_INPUT;
             }
             output.flip();
-            if (out.equals("-")) {
+            if (options.out.equals("-")) {
                 byte[] bytes = new byte[output.remaining()];
                 output.get(bytes);
                 System.out.write(bytes);
                 System.out.flush(); // stdout stays open for whoever runs this command
             } else {
-                try (WritableByteChannel channel = Files.newByteChannel(Path.of(out), java.nio.file.StandardOpenOption.CREATE,
+                try (WritableByteChannel channel = Files.newByteChannel(Path.of(options.out), java.nio.file.StandardOpenOption.CREATE,
                         java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
                     while (output.hasRemaining()) {
                         channel.write(output);
