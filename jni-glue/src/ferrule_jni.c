@@ -168,6 +168,66 @@ JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_frameEncode0(
             (uint32_t) maxPayloadLength);
 }
 
+/*
+ * Protobuf messages. A schema handle is the FerruleSchema pointer itself, carried as a jlong; Java
+ * never uses one after schemaRelease0. The other ints are passed through as uint32_t: a negative
+ * message index, record, or depth arrives as an impossible value that Rust rejects.
+ */
+
+JNIEXPORT jlong JNICALL Java_dev_ferrule_internal_NativeBindings_schemaRegister0(
+        JNIEnv *env, jclass clazz, jlong address, jint length, jlong callBlock) {
+    (void) env;
+    (void) clazz;
+    return (jlong) (uintptr_t) ferrule_schema_register(
+            (const uint8_t *) (uintptr_t) address,
+            (uint64_t) length,
+            (uint8_t *) (uintptr_t) callBlock);
+}
+
+JNIEXPORT void JNICALL Java_dev_ferrule_internal_NativeBindings_schemaRelease0(
+        JNIEnv *env, jclass clazz, jlong handle) {
+    (void) env;
+    (void) clazz;
+    ferrule_schema_release((FerruleSchema *) (uintptr_t) handle);
+}
+
+JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_protoDecode0(
+        JNIEnv *env, jclass clazz, jlong schema, jint message, jlong inputAddress, jint inputLength,
+        jlong baseOffset, jlong arenaAddress, jint arenaCapacity, jint maxDepth, jlong callBlock) {
+    (void) env;
+    (void) clazz;
+    return (jint) ferrule_proto_decode(
+            (const FerruleSchema *) (uintptr_t) schema,
+            (uint32_t) message,
+            (const uint8_t *) (uintptr_t) inputAddress,
+            (uint64_t) inputLength,
+            (uint64_t) baseOffset,
+            (uint8_t *) (uintptr_t) arenaAddress,
+            (uint64_t) arenaCapacity,
+            (uint32_t) maxDepth,
+            (uint8_t *) (uintptr_t) callBlock);
+}
+
+JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_protoEncode0(
+        JNIEnv *env, jclass clazz, jlong schema, jint message, jint record, jlong arenaAddress,
+        jint arenaCapacity, jlong inputAddress, jint inputLength, jlong outputAddress, jint outputLength,
+        jint maxDepth, jlong callBlock) {
+    (void) env;
+    (void) clazz;
+    return (jint) ferrule_proto_encode(
+            (const FerruleSchema *) (uintptr_t) schema,
+            (uint32_t) message,
+            (uint32_t) record,
+            (const uint8_t *) (uintptr_t) arenaAddress,
+            (uint64_t) arenaCapacity,
+            (const uint8_t *) (uintptr_t) inputAddress,
+            (uint64_t) inputLength,
+            (uint8_t *) (uintptr_t) outputAddress,
+            (uint64_t) outputLength,
+            (uint32_t) maxDepth,
+            (uint8_t *) (uintptr_t) callBlock);
+}
+
 JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_debugPanic0(JNIEnv *env, jclass clazz) {
     (void) env;
     (void) clazz;

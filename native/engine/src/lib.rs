@@ -1,5 +1,7 @@
-//! The Ferrule frame engine: splits byte streams into frames and writes frames, for the two wire
-//! formats of `docs/wire-format.md` — gRPC length-prefixed messages and Ferrule stream frames.
+//! The Ferrule engine: splits byte streams into frames and writes frames, for the two wire
+//! formats of `docs/wire-format.md` — gRPC length-prefixed messages and Ferrule stream frames
+//! ([`frame`]) — and decodes and encodes protobuf messages into and out of arena records, driven by
+//! compiled schemas (`docs/message-layout.md`, [`proto`]).
 //!
 //! This crate knows nothing about the JVM or C; `ferrule-ffi` wraps it for them, and any Rust
 //! service can use it directly:
@@ -41,6 +43,7 @@ pub mod abi {
 }
 
 pub mod frame;
+pub mod proto;
 
 pub use abi::ErrorCode;
 

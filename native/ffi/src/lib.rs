@@ -1,22 +1,26 @@
-//! The C ABI of the Ferrule frame engine, as specified in `native/C-ABI.md`.
+//! The C ABI of the Ferrule engine, as specified in `native/C-ABI.md`.
 //!
 //! Every function returns a status (`0` or an error code from `abi.tsv`) and leaves its results in
-//! the caller's frame table (`docs/wire-format.md`, section 4). No panic crosses the boundary:
-//! each body runs under `catch_unwind` and a panic becomes `INTERNAL`. `ferrule.h` is generated
-//! from this file by `build.rs`.
+//! the caller's frame table (`docs/wire-format.md`, section 4) or, for protobuf messages, its call
+//! block (`docs/message-layout.md`, section 5). No panic crosses the boundary: each body runs
+//! under `catch_unwind` and a panic becomes `INTERNAL`. `ferrule.h` is generated from this file by
+//! `build.rs`.
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 use core::ffi::c_char;
-use core::slice;
+use core::{ptr, slice};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use ferrule_engine::abi::{self, ErrorCode};
 use ferrule_engine::frame::{encode_frames_by_index, EncodeError, FrameDecoder, FrameDescriptor, FrameFormat};
+use ferrule_engine::proto::{Decoder, Encoder, Schema};
 
+mod call;
 mod table;
 
+use call::{CallBlock, Outcome};
 use table::{table_len, Table};
 
 const OK: i32 = 0;
@@ -286,4 +290,337 @@ pub unsafe extern "C" fn ferrule_frames_encode(
 #[no_mangle]
 pub extern "C" fn ferrule_debug_panic() -> i32 {
     guard(status(ErrorCode::Internal), || panic!("ferrule_debug_panic: a deliberate panic, caught"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Protobuf messages (docs/message-layout.md).
+
+/// A validated compiled schema, owned by the library. Opaque to C: created by
+/// `ferrule_schema_register`, freed by `ferrule_schema_release`, shared read-only by any number
+/// of concurrent calls in between.
+pub struct FerruleSchema {
+    schema: Schema,
+}
+
+/// A caller's call block, known valid for writes of its header and `capacity` path entries.
+#[derive(Clone, Copy)]
+struct RawBlock {
+    ptr: *mut u8,
+    capacity: usize,
+}
+
+impl RawBlock {
+    /// # Safety
+    ///
+    /// `ptr` must be non-null and valid for writes of `call::block_len(capacity)` bytes for the
+    /// rest of the call, and whenever [`RawBlock::report`] runs no live reference may point into
+    /// that memory (the callers check that no buffer they slice overlaps it).
+    unsafe fn new(ptr: *mut u8, capacity: usize) -> RawBlock {
+        RawBlock { ptr, capacity }
+    }
+
+    /// Records `outcome` (the path cut to the capacity); returns its code as a status.
+    fn report(self, outcome: &Outcome<'_>) -> i32 {
+        let len = call::block_len(outcome.path.len().min(self.capacity));
+        // SAFETY: `len` is at most `call::block_len(capacity)`, for which `RawBlock::new`'s
+        // contract makes `ptr` valid and unaliased.
+        let mut block = CallBlock(unsafe { slice::from_raw_parts_mut(self.ptr, len) });
+        block.set(outcome);
+        // Codes are at most i32::MAX (abi.tsv's parser refuses larger ones).
+        outcome.code as i32
+    }
+
+    /// Records `code` with no path, offset, root or bytes.
+    fn fail(self, code: ErrorCode) -> i32 {
+        self.report(&Outcome { code: code.code(), ..Outcome::default() })
+    }
+}
+
+/// Runs `body` under `catch_unwind`; a panic becomes `on_panic`, with `INTERNAL` recorded in the
+/// call block's header when there is one.
+fn guard_call<T>(block: Option<RawBlock>, on_panic: T, body: impl FnOnce() -> T) -> T {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(result) => result,
+        Err(_) => {
+            // The panicking body's references into the caller's buffers are gone.
+            if let Some(block) = block {
+                block.fail(ErrorCode::Internal);
+            }
+            on_panic
+        }
+    }
+}
+
+/// The header of the caller's call block, or `None` if the pointer is null.
+///
+/// # Safety
+///
+/// A non-null `ptr` must be valid for writes of `CALL_HEADER_LENGTH` bytes during the call, and
+/// not written by anyone else.
+unsafe fn header_block(ptr: *mut u8) -> Option<RawBlock> {
+    // SAFETY: forwarded from the caller; no reference into the block exists yet.
+    (!ptr.is_null()).then(|| unsafe { RawBlock::new(ptr, 0) })
+}
+
+/// A caller's read-only buffer; null is allowed for an empty one.
+///
+/// # Safety
+///
+/// A non-null `ptr` must be valid for reads of `len` bytes, unwritten, for `'a`.
+unsafe fn input_slice<'a>(ptr: *const u8, len: usize) -> Option<&'a [u8]> {
+    if ptr.is_null() {
+        return (len == 0).then_some(&[][..]);
+    }
+    // SAFETY: `ptr` is non-null and valid for `len` bytes by the caller's contract; `len` came
+    // from `slice_len`, so it is within `isize::MAX`.
+    Some(unsafe { slice::from_raw_parts(ptr, len) })
+}
+
+/// Validates the compiled schema (`docs/message-layout.md`, section 1) in `bytes[0..len]` and
+/// returns a handle to the engine's own copy of it, or null.
+///
+/// On success the call block's error code is 0. On failure the result is null and the block
+/// holds `SCHEMA_INVALID` with the byte offset in the schema of the entry at fault, or
+/// `INVALID_ARGUMENT` (null `bytes`, a length that does not fit, `bytes` overlapping the block),
+/// or `INTERNAL`. A null `call_block` gives null with nothing recorded. Only the block's
+/// `CALL_HEADER_LENGTH`-byte header is written.
+///
+/// The handle stays valid until `ferrule_schema_release`; any number of threads may use it at
+/// once.
+///
+/// # Safety
+///
+/// Non-null `bytes` must be valid for reads of `len` bytes and `call_block` for writes of
+/// `CALL_HEADER_LENGTH` bytes, neither written by anyone else during the call.
+#[no_mangle]
+pub unsafe extern "C" fn ferrule_schema_register(
+    bytes: *const u8,
+    len: u64,
+    call_block: *mut u8,
+) -> *mut FerruleSchema {
+    // SAFETY: a non-null `call_block` is valid for its header by the caller's contract.
+    let block = unsafe { header_block(call_block) };
+    guard_call(block, ptr::null_mut(), || {
+        let Some(block) = block else {
+            return ptr::null_mut();
+        };
+        let Some(len) = slice_len(len) else {
+            block.fail(ErrorCode::InvalidArgument);
+            return ptr::null_mut();
+        };
+        if bytes.is_null() || overlaps(bytes, len, call_block, call::HEADER_LENGTH) {
+            block.fail(ErrorCode::InvalidArgument);
+            return ptr::null_mut();
+        }
+        // SAFETY: `bytes` is non-null and valid for reads of `len` bytes by the caller's contract;
+        // `slice_len` keeps `len` within `isize::MAX`; the block does not overlap it.
+        let compiled = unsafe { slice::from_raw_parts(bytes, len) };
+        match Schema::from_compiled(compiled) {
+            Ok(schema) => {
+                block.report(&Outcome::default());
+                Box::into_raw(Box::new(FerruleSchema { schema }))
+            }
+            Err(e) => {
+                block.report(&Outcome { code: e.code().code(), offset: e.offset as u64, ..Outcome::default() });
+                ptr::null_mut()
+            }
+        }
+    })
+}
+
+/// Frees a schema handle from `ferrule_schema_register`; null is ignored.
+///
+/// # Safety
+///
+/// `schema` must be null or a handle from `ferrule_schema_register` not yet released, and no
+/// call may use it during or after this one (Java guarantees this by releasing only after every
+/// codec using the schema is closed).
+#[no_mangle]
+pub unsafe extern "C" fn ferrule_schema_release(schema: *mut FerruleSchema) {
+    guard((), || {
+        if !schema.is_null() {
+            // SAFETY: a live handle from `ferrule_schema_register` (`Box::into_raw`), released
+            // once, with no other user, by the caller's contract.
+            drop(unsafe { Box::from_raw(schema) });
+        }
+    })
+}
+
+/// Decodes one message of type `message` (a schema message index) from `input[0..input_len]`
+/// into the arena (`docs/message-layout.md`, sections 2 and 3).
+///
+/// `base_offset` is the buffer index of `input[0]`: views in the records and the error offset
+/// are absolute, and `base_offset + input_len` must be at most 2^31 − 1. The arena is
+/// `arena[0..arena_capacity]` (that length is authoritative over the header's capacity); its
+/// header's `used` is advanced on success and left alone on failure. Nesting deeper than
+/// `max_depth` (the root is depth 0) is `PROTO_DEPTH_EXCEEDED`.
+///
+/// The call block gets the error code, the absolute error offset and the path (at most
+/// `max_depth + 2` entries), or on success code 0 and the root record's arena offset. Returns 0
+/// or the error code. `INVALID_ARGUMENT`, recorded in the block's header: a null schema or
+/// arena, a null input with a non-zero length, lengths that do not fit, `max_depth` above
+/// 2^31 − 1, overlapping buffers, an unknown message index, an unusable arena header, offsets past
+/// 2^31 − 1. A null call block is `INVALID_ARGUMENT` with nothing recorded.
+///
+/// # Safety
+///
+/// `schema` must be null or a live handle from `ferrule_schema_register`. Non-null pointers
+/// must be valid for the lengths given: `input` for reads of `input_len` bytes, `arena` for
+/// reads and writes of `arena_capacity` bytes, `call_block` for writes of
+/// `CALL_HEADER_LENGTH + (max_depth + 2) * CALL_PATH_ENTRY_LENGTH` bytes; none may be written by
+/// anyone else during the call.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)] // the signature is fixed by C-ABI.md
+pub unsafe extern "C" fn ferrule_proto_decode(
+    schema: *const FerruleSchema,
+    message: u32,
+    input: *const u8,
+    input_len: u64,
+    base_offset: u64,
+    arena: *mut u8,
+    arena_capacity: u64,
+    max_depth: u32,
+    call_block: *mut u8,
+) -> i32 {
+    // SAFETY: a non-null `call_block` is valid for its header by the caller's contract.
+    let header = unsafe { header_block(call_block) };
+    guard_call(header, status(ErrorCode::Internal), || {
+        let Some(header) = header else {
+            return status(ErrorCode::InvalidArgument);
+        };
+        let Some(capacity) = call::path_capacity(max_depth) else {
+            return header.fail(ErrorCode::InvalidArgument);
+        };
+        let block_len = call::block_len(capacity);
+        let (Some(input_len), Some(arena_len)) = (slice_len(input_len), slice_len(arena_capacity)) else {
+            return header.fail(ErrorCode::InvalidArgument);
+        };
+        if schema.is_null()
+            || arena.is_null()
+            || overlaps(input, input_len, arena, arena_len)
+            || overlaps(input, input_len, call_block, block_len)
+            || overlaps(arena, arena_len, call_block, block_len)
+        {
+            return header.fail(ErrorCode::InvalidArgument);
+        }
+        // SAFETY: the caller's contract makes the block valid for `capacity` path entries, and
+        // the overlap checks keep it apart from the input and arena slices below.
+        let block = unsafe { RawBlock::new(call_block, capacity) };
+        // SAFETY: a non-null `input` is valid for reads of `input_len` bytes, unwritten, by the
+        // caller's contract.
+        let Some(input) = (unsafe { input_slice(input, input_len) }) else {
+            return block.fail(ErrorCode::InvalidArgument);
+        };
+        // SAFETY: a live handle from `ferrule_schema_register` by the caller's contract; only read.
+        let schema = unsafe { &(*schema).schema };
+        // SAFETY: `arena` is non-null and valid for reads and writes of `arena_len` bytes by the
+        // caller's contract; `slice_len` keeps the length within `isize::MAX`; the overlap checks
+        // keep it apart from `input` and the call block.
+        let arena = unsafe { slice::from_raw_parts_mut(arena, arena_len) };
+        match Decoder::new().decode(schema, message, input, base_offset, arena, max_depth) {
+            Ok(root) => block.report(&Outcome { root, ..Outcome::default() }),
+            Err(e) => {
+                block.report(&Outcome { code: e.code.code(), offset: e.offset, path: &e.path, ..Outcome::default() })
+            }
+        }
+    })
+}
+
+/// Encodes the record at arena offset `record`, of message type `message`, into
+/// `output[0..output_len]` (`docs/message-layout.md`, section 4).
+///
+/// Views without `ARENA_REF_FLAG` read `input[0..input_len]`, whose index 0 is buffer index 0
+/// (the absolute offsets the decoder stored); flagged views and records read the arena's used
+/// part (its header must be valid), every reference bounds-checked. Records nested deeper than
+/// `max_depth` are `PROTO_DEPTH_EXCEEDED` (which also stops record cycles); an encoding over
+/// 2^31 − 1 bytes is `PROTO_MESSAGE_TOO_LARGE`.
+///
+/// The call block gets the bytes written, or for `BUFFER_TOO_SMALL` the bytes required (nothing
+/// is written; pass a null output of length 0 to ask for the size). For `INVALID_ARGUMENT` from
+/// a corrupt arena (a record, array or view outside the used arena or the input, an unparsable
+/// unknown field) and `PROTO_DEPTH_EXCEEDED`, the error offset is the arena offset of the
+/// reference at fault and the path names the fields down to it. Returns 0 or the error code. Argument errors are as for
+/// `ferrule_proto_decode` (null input and output allowed when their length is 0); the input may
+/// overlap the arena, which are both only read.
+///
+/// # Safety
+///
+/// `schema` must be null or a live handle from `ferrule_schema_register`. Non-null pointers
+/// must be valid for the lengths given: `arena` and `input` for reads, `output` for writes,
+/// `call_block` for writes of `CALL_HEADER_LENGTH + (max_depth + 2) * CALL_PATH_ENTRY_LENGTH`
+/// bytes; none may be written by anyone else during the call.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)] // the signature is fixed by C-ABI.md
+pub unsafe extern "C" fn ferrule_proto_encode(
+    schema: *const FerruleSchema,
+    message: u32,
+    record: u32,
+    arena: *const u8,
+    arena_capacity: u64,
+    input: *const u8,
+    input_len: u64,
+    output: *mut u8,
+    output_len: u64,
+    max_depth: u32,
+    call_block: *mut u8,
+) -> i32 {
+    // SAFETY: a non-null `call_block` is valid for its header by the caller's contract.
+    let header = unsafe { header_block(call_block) };
+    guard_call(header, status(ErrorCode::Internal), || {
+        let Some(header) = header else {
+            return status(ErrorCode::InvalidArgument);
+        };
+        let Some(capacity) = call::path_capacity(max_depth) else {
+            return header.fail(ErrorCode::InvalidArgument);
+        };
+        let block_len = call::block_len(capacity);
+        let (Some(arena_len), Some(input_len), Some(output_len)) =
+            (slice_len(arena_capacity), slice_len(input_len), slice_len(output_len))
+        else {
+            return header.fail(ErrorCode::InvalidArgument);
+        };
+        if schema.is_null()
+            || arena.is_null()
+            || (output.is_null() && output_len != 0)
+            || overlaps(output, output_len, arena, arena_len)
+            || overlaps(output, output_len, input, input_len)
+            || overlaps(output, output_len, call_block, block_len)
+            || overlaps(arena, arena_len, call_block, block_len)
+            || overlaps(input, input_len, call_block, block_len)
+        {
+            return header.fail(ErrorCode::InvalidArgument);
+        }
+        // SAFETY: the caller's contract makes the block valid for `capacity` path entries, and
+        // the overlap checks keep it apart from the slices below.
+        let block = unsafe { RawBlock::new(call_block, capacity) };
+        // SAFETY: a non-null `input` is valid for reads of `input_len` bytes, unwritten, by the
+        // caller's contract. It may overlap the arena: both are only read.
+        let Some(input) = (unsafe { input_slice(input, input_len) }) else {
+            return block.fail(ErrorCode::InvalidArgument);
+        };
+        let output: &mut [u8] = if output.is_null() {
+            &mut []
+        } else {
+            // SAFETY: `output` is non-null and valid for writes of `output_len` bytes by the
+            // caller's contract; `slice_len` keeps the length within `isize::MAX`; the overlap
+            // checks keep it apart from the arena, the input and the call block.
+            unsafe { slice::from_raw_parts_mut(output, output_len) }
+        };
+        // SAFETY: a live handle from `ferrule_schema_register` by the caller's contract; only read.
+        let schema = unsafe { &(*schema).schema };
+        // SAFETY: `arena` is non-null and valid for reads of `arena_len` bytes by the caller's
+        // contract; `slice_len` keeps the length within `isize::MAX`; the overlap checks keep it
+        // apart from the output and the call block.
+        let arena = unsafe { slice::from_raw_parts(arena, arena_len) };
+        match Encoder::new().encode(schema, message, record, arena, input, output, max_depth) {
+            Ok(written) => block.report(&Outcome { bytes: written as u64, ..Outcome::default() }),
+            Err(e) => block.report(&Outcome {
+                code: e.code.code(),
+                offset: e.offset,
+                bytes: e.required,
+                path: &e.path,
+                ..Outcome::default()
+            }),
+        }
+    })
 }

@@ -358,8 +358,11 @@ fn error_codes_match_the_wire_format_table() {
         (104, "FRAME_CRC_MISMATCH", "DATA_LOSS"),
         (105, "FRAME_TRUNCATED", "DATA_LOSS"),
     ];
-    assert_eq!(ErrorCode::ALL.len(), table.len());
-    for (code, (number, name, grpc)) in ErrorCode::ALL.into_iter().zip(table) {
+    // wire-format.md lists the general and frame codes (below 200); the protobuf codes belong to
+    // docs/message-layout.md and are checked with the proto module.
+    let listed: Vec<ErrorCode> = ErrorCode::ALL.into_iter().filter(|c| c.code() < 200).collect();
+    assert_eq!(listed.len(), table.len());
+    for (code, (number, name, grpc)) in listed.into_iter().zip(table) {
         assert_eq!((code.code(), code.name(), code.grpc_status()), (number, name, grpc));
         assert_eq!(ErrorCode::from_code(number), Some(code));
         assert_eq!(ErrorCode::from_name(name), Some(code));

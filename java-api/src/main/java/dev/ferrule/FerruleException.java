@@ -20,6 +20,7 @@ public class FerruleException extends RuntimeException {
     private final ErrorCode code;
     private final long offset;
     private final String detail;
+    private final String fieldPath;
 
     /**
      * @param code the stable error code
@@ -29,9 +30,17 @@ public class FerruleException extends RuntimeException {
      * @param cause the underlying failure, or {@code null}
      */
     public FerruleException(ErrorCode code, long offset, String message, Throwable cause) {
-        super(format(code, offset, message), cause);
+        this(code, offset, "", message, cause);
+    }
+
+    /**
+     * An error in a protobuf message, at {@code fieldPath} (e.g. {@code resource_spans[0].scope_spans[2].name}).
+     */
+    public FerruleException(ErrorCode code, long offset, String fieldPath, String message, Throwable cause) {
+        super(format(code, offset, fieldPath, message), cause);
         this.code = Objects.requireNonNull(code, "code");
         this.offset = offset;
+        this.fieldPath = Objects.requireNonNull(fieldPath, "fieldPath");
         this.detail = message;
     }
 
@@ -59,16 +68,27 @@ public class FerruleException extends RuntimeException {
         return offset;
     }
 
+    /**
+     * For errors inside a protobuf message, the path of fields from the root to the field at fault,
+     * such as {@code resource_spans[0].scope_spans[2].spans[7].name}; otherwise empty.
+     */
+    public String fieldPath() {
+        return fieldPath;
+    }
+
     /** The message without the code and offset prefix that {@link #getMessage()} starts with. */
     public String detail() {
         return detail;
     }
 
-    private static String format(ErrorCode code, long offset, String message) {
+    private static String format(ErrorCode code, long offset, String fieldPath, String message) {
         StringBuilder s = new StringBuilder(96);
         s.append(code.name()).append(" (").append(code.code()).append(')');
         if (offset != NO_OFFSET) {
             s.append(" at offset ").append(offset);
+        }
+        if (!fieldPath.isEmpty()) {
+            s.append(" in ").append(fieldPath);
         }
         s.append(": ").append(message);
         return s.toString();

@@ -1,6 +1,7 @@
 package dev.ferrule.internal;
 
 import dev.ferrule.BackendKind;
+import dev.ferrule.schema.Schema;
 import java.nio.ByteBuffer;
 
 /**
@@ -28,6 +29,20 @@ public interface Backend {
      */
     int encodeFrames(int format, ByteBuffer payloads, int payloadsLength, ByteBuffer table, int count,
             ByteBuffer output, int start, int length, int maxPayloadLength);
+
+    /**
+     * Decodes one message of type {@code message} from {@code input[start, start + length)} into the
+     * arena (docs/message-layout.md, section 3); results and errors go to the call block.
+     */
+    int protoDecode(Schema schema, int message, ByteBuffer input, int start, int length, ByteBuffer arena,
+            int maxDepth, ByteBuffer call);
+
+    /**
+     * Encodes the record at arena offset {@code record} into {@code output[start, start + length)}
+     * (section 4); views without the arena flag read {@code input} by absolute index.
+     */
+    int protoEncode(Schema schema, int message, int record, ByteBuffer arena, ByteBuffer input, ByteBuffer output,
+            int start, int length, int maxDepth, ByteBuffer call);
 
     /** Makes the engine fail inside a call, to prove failures come back as exceptions; test hook. */
     int debugPanic();

@@ -20,6 +20,9 @@ public final class BuildInfo {
     /** The resource directory under which each classifier's library sits. */
     public static final String NATIVE_RESOURCE_DIR = PROPS.getProperty("native.resourceDir");
 
+    /** The protobuf release (protoc, protobuf-java) Ferrule is built and tested against. */
+    public static final String PROTOBUF_VERSION = PROPS.getProperty("protobuf.version");
+
     private static Properties load() {
         Properties p = new Properties();
         try (InputStream in = BuildInfo.class.getResourceAsStream("/dev/ferrule/ferrule.properties")) {

@@ -10,6 +10,8 @@ import static dev.ferrule.internal.Abi.GRPC_PREFIX_LENGTH;
 
 import dev.ferrule.BackendKind;
 import dev.ferrule.ErrorCode;
+import dev.ferrule.internal.proto.JavaProtoEngine;
+import dev.ferrule.schema.Schema;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
@@ -41,6 +43,7 @@ final class JavaBackend implements Backend {
     private static final long PARTIAL = -1;
 
     private final CRC32C crc = new CRC32C();
+    private JavaProtoEngine protoEngine;
 
     // Little-endian views of the caller's buffers, made once per buffer: absolute reads and writes in
     // the wire's byte order without touching the caller's position, limit or order.
@@ -198,6 +201,26 @@ final class JavaBackend implements Backend {
         }
         TableLayout.encoded(table, at - start);
         return 0;
+    }
+
+    @Override
+    public int protoDecode(Schema schema, int message, ByteBuffer input, int start, int length, ByteBuffer arena,
+            int maxDepth, ByteBuffer call) {
+        return proto().decode(schema.compiled(), message, input, start, length, arena, arena.capacity(), maxDepth, call);
+    }
+
+    @Override
+    public int protoEncode(Schema schema, int message, int record, ByteBuffer arena, ByteBuffer input, ByteBuffer output,
+            int start, int length, int maxDepth, ByteBuffer call) {
+        return proto().encode(schema.compiled(), message, record, arena, arena.capacity(), input, output, start, length,
+                maxDepth, call);
+    }
+
+    private JavaProtoEngine proto() {
+        if (protoEngine == null) {
+            protoEngine = new JavaProtoEngine();
+        }
+        return protoEngine;
     }
 
     @Override

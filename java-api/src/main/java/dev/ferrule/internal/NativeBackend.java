@@ -3,6 +3,7 @@ package dev.ferrule.internal;
 import dev.ferrule.BackendKind;
 import dev.ferrule.ErrorCode;
 import dev.ferrule.FerruleException;
+import dev.ferrule.schema.Schema;
 import java.nio.ByteBuffer;
 
 /**
@@ -14,12 +15,11 @@ import java.nio.ByteBuffer;
  * their memory alive while native code may touch it.
  */
 final class NativeBackend implements Backend {
-    private ByteBuffer sourceBuffer;
-    private long sourceAddress;
-    private ByteBuffer outputBuffer;
-    private long outputAddress;
-    private ByteBuffer tableBuffer;
-    private long tableAddress;
+    private final AddressSlot source = new AddressSlot();
+    private final AddressSlot output = new AddressSlot();
+    private final AddressSlot table = new AddressSlot();
+    private final AddressSlot arena = new AddressSlot();
+    private final AddressSlot call = new AddressSlot();
 
     @Override
     public BackendKind kind() {
@@ -29,16 +29,33 @@ final class NativeBackend implements Backend {
     @Override
     public int decodeFrames(int format, ByteBuffer input, int start, int length, int maxPayloadLength,
             boolean endOfInput, ByteBuffer table, int capacity) {
-        long in = source(input) + start;
-        return NativeBindings.frameDecode0(format, in, length, start, maxPayloadLength, endOfInput, table(table), capacity);
+        long in = source.of(input) + start;
+        return NativeBindings.frameDecode0(format, in, length, start, maxPayloadLength, endOfInput, this.table.of(table),
+                capacity);
     }
 
     @Override
     public int encodeFrames(int format, ByteBuffer payloads, int payloadsLength, ByteBuffer table, int count,
             ByteBuffer output, int start, int length, int maxPayloadLength) {
-        long out = output(output) + start;
-        return NativeBindings.frameEncode0(format, source(payloads), payloadsLength, table(table), count, out, length,
-                maxPayloadLength);
+        long out = this.output.of(output) + start;
+        return NativeBindings.frameEncode0(format, source.of(payloads), payloadsLength, this.table.of(table), count, out,
+                length, maxPayloadLength);
+    }
+
+    @Override
+    public int protoDecode(Schema schema, int message, ByteBuffer input, int start, int length, ByteBuffer arena,
+            int maxDepth, ByteBuffer call) {
+        long in = source.of(input) + start;
+        return NativeBindings.protoDecode0(schema.nativeHandle(), message, in, length, start, this.arena.of(arena),
+                arena.capacity(), maxDepth, this.call.of(call));
+    }
+
+    @Override
+    public int protoEncode(Schema schema, int message, int record, ByteBuffer arena, ByteBuffer input, ByteBuffer output,
+            int start, int length, int maxDepth, ByteBuffer call) {
+        long out = this.output.of(output) + start;
+        return NativeBindings.protoEncode0(schema.nativeHandle(), message, record, this.arena.of(arena), arena.capacity(),
+                source.of(input), input.capacity(), out, length, maxDepth, this.call.of(call));
     }
 
     @Override
@@ -46,28 +63,21 @@ final class NativeBackend implements Backend {
         return NativeBindings.debugPanic0();
     }
 
-    private long source(ByteBuffer buffer) {
-        if (buffer != sourceBuffer) {
-            sourceAddress = addressOf(buffer);
-            sourceBuffer = buffer;
-        }
-        return sourceAddress;
-    }
+    /**
+     * One buffer and its address. Holding the buffer keeps its memory alive while native code may
+     * touch it, and the address is asked of JNI only when the buffer changes.
+     */
+    private static final class AddressSlot {
+        private ByteBuffer buffer;
+        private long address;
 
-    private long output(ByteBuffer buffer) {
-        if (buffer != outputBuffer) {
-            outputAddress = addressOf(buffer);
-            outputBuffer = buffer;
+        long of(ByteBuffer b) {
+            if (b != buffer) {
+                address = addressOf(b);
+                buffer = b;
+            }
+            return address;
         }
-        return outputAddress;
-    }
-
-    private long table(ByteBuffer buffer) {
-        if (buffer != tableBuffer) {
-            tableAddress = addressOf(buffer);
-            tableBuffer = buffer;
-        }
-        return tableAddress;
     }
 
     private static long addressOf(ByteBuffer buffer) {

@@ -63,6 +63,55 @@ public final class NativeBindings {
             int maxPayloadLength);
 
     /**
+     * Validates and loads a compiled schema (docs/message-layout.md, section 1) from
+     * {@code [address, address + length)}; the engine keeps its own copy.
+     *
+     * @return a handle for the other proto calls, or 0 on failure with the reason in the call block
+     */
+    static native long schemaRegister0(long address, int length, long callBlock);
+
+    /** Frees a schema handle; the caller guarantees no call uses it afterwards. */
+    static native void schemaRelease0(long handle);
+
+    /**
+     * Decodes one message of type {@code message} from {@code [inputAddress, inputAddress + inputLength)}
+     * into the arena (docs/message-layout.md, section 3); the root record offset goes to the call block.
+     *
+     * @param baseOffset buffer index of the first input byte; views and error offsets are absolute
+     * @param arenaCapacity bytes of arena memory, authoritative over the arena header
+     * @param maxDepth nesting limit; the call block has room for {@code maxDepth + 2} path entries
+     */
+    static native int protoDecode0(
+            long schema,
+            int message,
+            long inputAddress,
+            int inputLength,
+            long baseOffset,
+            long arenaAddress,
+            int arenaCapacity,
+            int maxDepth,
+            long callBlock);
+
+    /**
+     * Encodes the record at {@code record} (an arena offset) as message type {@code message} into
+     * {@code [outputAddress, outputAddress + outputLength)} (docs/message-layout.md, section 4). Views
+     * without the arena flag read {@code [inputAddress, inputAddress + inputLength)}, whose index 0 is
+     * buffer index 0. Bytes written, or required, go to the call block.
+     */
+    static native int protoEncode0(
+            long schema,
+            int message,
+            int record,
+            long arenaAddress,
+            int arenaCapacity,
+            long inputAddress,
+            int inputLength,
+            long outputAddress,
+            int outputLength,
+            int maxDepth,
+            long callBlock);
+
+    /**
      * Test hook: makes the engine panic inside a native call. The panic must be caught at the C ABI
      * and come back as {@code INTERNAL}; the JVM keeps running.
      */
