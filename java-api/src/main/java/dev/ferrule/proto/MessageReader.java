@@ -4,8 +4,8 @@ import dev.ferrule.ErrorCode;
 import dev.ferrule.FerruleException;
 import dev.ferrule.internal.proto.ArenaLayout;
 import dev.ferrule.internal.schema.CompiledSchema;
+import dev.ferrule.internal.schema.FieldLayout;
 import dev.ferrule.schema.FieldInfo;
-import dev.ferrule.schema.FieldType;
 import dev.ferrule.schema.MessageType;
 import java.nio.ByteBuffer;
 
@@ -73,40 +73,57 @@ public final class MessageReader {
         arena.checkGeneration(generation);
     }
 
-    /** Checks the field belongs to this type and returns its compiled index. */
-    private int field(FieldInfo field) {
+    /** Checks the reader is live and the field belongs to its type; returns the field's layout. */
+    private FieldLayout field(FieldInfo field) {
         checkAttached();
         if (field.owner() != type) {
             throw new FerruleException(ErrorCode.INVALID_ARGUMENT, "field " + field + " does not belong to " + type.name());
         }
-        return field.index();
+        return field.layout();
     }
 
-    private int singular(FieldInfo field) {
-        int f = field(field);
-        if (schema.cardinality(f) == CompiledSchema.REPEATED) {
+    /** {@link #field} for a singular field of the given kind. */
+    private FieldLayout singular(FieldInfo field, int kind) {
+        FieldLayout l = field(field);
+        if (l.repeated) {
             throw new FerruleException(ErrorCode.INVALID_ARGUMENT, field + " is repeated: use count() and an index");
         }
-        return f;
+        if (kind >= 0 && l.kind != kind) {
+            throw wrongType(field, kind);
+        }
+        return l;
     }
 
-    private boolean present(int f) {
+    /** {@link #field} for a repeated field of the given kind, checking {@code index}; returns the element's offset. */
+    private int element(FieldInfo field, int kind, int index) {
+        FieldLayout l = field(field);
+        if (!l.repeated) {
+            throw new FerruleException(ErrorCode.INVALID_ARGUMENT, field + " is not repeated");
+        }
+        if (l.kind != kind && !(kind == FieldLayout.KIND_STRING && l.kind == FieldLayout.KIND_BYTES)) {
+            throw wrongType(field, kind);
+        }
+        int n = record == 0 ? 0 : memory.getInt(record + l.slot + 4);
+        if (index < 0 || index >= n) {
+            throw new IndexOutOfBoundsException("index=" + index + " count=" + n + " field=" + field.name());
+        }
+        return memory.getInt(record + l.slot) + index * l.valueSize;
+    }
+
+    private static FerruleException wrongType(FieldInfo field, int kind) {
+        String[] names = {"a 32-bit integer or enum", "a 64-bit integer", "float", "double", "bool", "string", "bytes",
+            "a message"};
+        return new FerruleException(ErrorCode.INVALID_ARGUMENT, field + " is " + field.type() + ", not " + names[kind]);
+    }
+
+    private boolean present(FieldLayout l) {
         if (record == 0) {
             return false;
         }
-        switch (schema.cardinality(f)) {
-            case CompiledSchema.OPTIONAL, CompiledSchema.REQUIRED -> {
-                int bit = schema.presence(f);
-                return (memory.getInt(record + (bit >>> 5) * 4) & (1 << (bit & 31))) != 0;
-            }
-            case CompiledSchema.ONEOF -> {
-                return memory.getInt(record + schema.oneofOffset(type.index()) + schema.presence(f) * 4)
-                        == schema.number(f);
-            }
-            default -> {
-                return true;
-            }
+        if (l.hasbitWord >= 0) {
+            return (memory.getInt(record + l.hasbitWord) & l.hasbitMask) != 0;
         }
+        return l.oneofCaseAt < 0 || memory.getInt(record + l.oneofCaseAt) == l.number;
     }
 
     /**
@@ -114,94 +131,59 @@ public final class MessageReader {
      * whether the value differs from the default, as protobuf-java's {@code hasField} says.
      */
     public boolean has(FieldInfo field) {
-        int f = singular(field);
+        FieldLayout l = singular(field, -1);
         if (record == 0) {
             return false;
         }
-        if (schema.cardinality(f) != CompiledSchema.IMPLICIT) {
-            return present(f) && (!FieldType.of(schema.type(f)).isMessage() || slotInt(f) != 0);
+        int at = record + l.slot;
+        if (l.cardinality != CompiledSchema.IMPLICIT) {
+            return present(l) && (l.kind != FieldLayout.KIND_MESSAGE || memory.getInt(at) != 0);
         }
-        int at = record + schema.slot(f);
-        return switch (schema.type(f)) {
-            case CompiledSchema.TYPE_BOOL -> memory.get(at) != 0;
-            case CompiledSchema.TYPE_STRING, CompiledSchema.TYPE_BYTES -> memory.getInt(at + 4) != 0;
-            case CompiledSchema.TYPE_DOUBLE, CompiledSchema.TYPE_INT64, CompiledSchema.TYPE_UINT64,
-                    CompiledSchema.TYPE_FIXED64, CompiledSchema.TYPE_SFIXED64, CompiledSchema.TYPE_SINT64 ->
-                    memory.getLong(at) != 0;
+        return switch (l.valueSize) {
+            case 1 -> memory.get(at) != 0;
+            case 8 -> l.kind == FieldLayout.KIND_STRING || l.kind == FieldLayout.KIND_BYTES
+                    ? memory.getInt(at + 4) != 0 : memory.getLong(at) != 0;
             default -> memory.getInt(at) != 0;
         };
     }
 
     /** For a oneof member: the number of the member of its oneof that is set, or 0. */
     public int oneofCase(FieldInfo member) {
-        int f = field(member);
-        if (schema.cardinality(f) != CompiledSchema.ONEOF) {
+        FieldLayout l = field(member);
+        if (l.oneofCaseAt < 0) {
             throw new FerruleException(ErrorCode.INVALID_ARGUMENT, member + " is not in a oneof");
         }
-        return record == 0 ? 0 : memory.getInt(record + schema.oneofOffset(type.index()) + schema.presence(f) * 4);
-    }
-
-    private int slotInt(int f) {
-        return memory.getInt(record + schema.slot(f));
-    }
-
-    private void requireType(FieldInfo field, int f, boolean ok, String what) {
-        if (!ok) {
-            throw new FerruleException(ErrorCode.INVALID_ARGUMENT, field + " is " + FieldType.of(schema.type(f))
-                    + ", not " + what);
-        }
+        return record == 0 ? 0 : memory.getInt(record + l.oneofCaseAt);
     }
 
     /** An int32, uint32 (as its bits), sint32, fixed32, sfixed32 or enum field. */
     public int getInt(FieldInfo field) {
-        int f = singular(field);
-        requireType(field, f, FieldType.of(schema.type(f)).isInt(), "a 32-bit integer or enum");
-        if (!present(f)) {
-            return (schema.flags(f) & CompiledSchema.FLAG_HAS_DEFAULT) != 0 ? (int) schema.defaultBits(f) : 0;
-        }
-        return slotInt(f);
+        FieldLayout l = singular(field, FieldLayout.KIND_INT);
+        return present(l) ? memory.getInt(record + l.slot) : (int) l.defaultBits;
     }
 
     /** An int64, uint64 (as its bits), sint64, fixed64 or sfixed64 field. */
     public long getLong(FieldInfo field) {
-        int f = singular(field);
-        requireType(field, f, FieldType.of(schema.type(f)).isLong(), "a 64-bit integer");
-        if (!present(f)) {
-            return (schema.flags(f) & CompiledSchema.FLAG_HAS_DEFAULT) != 0 ? schema.defaultBits(f) : 0;
-        }
-        return memory.getLong(record + schema.slot(f));
+        FieldLayout l = singular(field, FieldLayout.KIND_LONG);
+        return present(l) ? memory.getLong(record + l.slot) : l.defaultBits;
     }
 
     /** A float field. */
     public float getFloat(FieldInfo field) {
-        int f = singular(field);
-        requireType(field, f, schema.type(f) == CompiledSchema.TYPE_FLOAT, "float");
-        if (!present(f)) {
-            return (schema.flags(f) & CompiledSchema.FLAG_HAS_DEFAULT) != 0
-                    ? Float.intBitsToFloat((int) schema.defaultBits(f)) : 0f;
-        }
-        return Float.intBitsToFloat(slotInt(f));
+        FieldLayout l = singular(field, FieldLayout.KIND_FLOAT);
+        return Float.intBitsToFloat(present(l) ? memory.getInt(record + l.slot) : (int) l.defaultBits);
     }
 
     /** A double field. */
     public double getDouble(FieldInfo field) {
-        int f = singular(field);
-        requireType(field, f, schema.type(f) == CompiledSchema.TYPE_DOUBLE, "double");
-        if (!present(f)) {
-            return (schema.flags(f) & CompiledSchema.FLAG_HAS_DEFAULT) != 0
-                    ? Double.longBitsToDouble(schema.defaultBits(f)) : 0d;
-        }
-        return Double.longBitsToDouble(memory.getLong(record + schema.slot(f)));
+        FieldLayout l = singular(field, FieldLayout.KIND_DOUBLE);
+        return Double.longBitsToDouble(present(l) ? memory.getLong(record + l.slot) : l.defaultBits);
     }
 
     /** A bool field. */
     public boolean getBool(FieldInfo field) {
-        int f = singular(field);
-        requireType(field, f, schema.type(f) == CompiledSchema.TYPE_BOOL, "bool");
-        if (!present(f)) {
-            return (schema.flags(f) & CompiledSchema.FLAG_HAS_DEFAULT) != 0 && schema.defaultBits(f) != 0;
-        }
-        return memory.get(record + schema.slot(f)) != 0;
+        FieldLayout l = singular(field, FieldLayout.KIND_BOOL);
+        return present(l) ? memory.get(record + l.slot) != 0 : l.defaultBits != 0;
     }
 
     /** A string field, as a new String (allocates; see {@link #getString(FieldInfo, Utf8View)}). */
@@ -211,35 +193,28 @@ public final class MessageReader {
 
     /** A string field, through a reusable view: no allocation. */
     public Utf8View getString(FieldInfo field, Utf8View into) {
-        int f = singular(field);
-        requireType(field, f, schema.type(f) == CompiledSchema.TYPE_STRING, "string");
-        return view(f, record + schema.slot(f), into);
+        return view(field, singular(field, FieldLayout.KIND_STRING), into);
     }
 
     /** A bytes field, copied into a new array (allocates; see {@link #getBytes(FieldInfo, Utf8View)}). */
     public byte[] getBytes(FieldInfo field) {
-        Utf8View v = getBytes(field, new Utf8View());
-        byte[] out = new byte[v.byteLength()];
-        v.copyTo(out, 0);
-        return out;
+        return copy(getBytes(field, new Utf8View()));
     }
 
     /** A bytes field, through a reusable view of its bytes ({@link Utf8View#byteAt}, {@link Utf8View#copyTo}). */
     public Utf8View getBytes(FieldInfo field, Utf8View into) {
-        int f = singular(field);
-        requireType(field, f, schema.type(f) == CompiledSchema.TYPE_BYTES, "bytes");
-        return view(f, record + schema.slot(f), into);
+        return view(field, singular(field, FieldLayout.KIND_BYTES), into);
     }
 
-    private Utf8View view(int f, int slotAt, Utf8View into) {
-        if (!present(f)) {
-            if ((schema.flags(f) & CompiledSchema.FLAG_HAS_DEFAULT) != 0) {
-                byte[] d = schema.defaultBytes(f);
+    private Utf8View view(FieldInfo field, FieldLayout l, Utf8View into) {
+        if (!present(l)) {
+            if (l.hasDefault) {
+                byte[] d = type.schema().compiled().defaultBytes(field.index());
                 return into.wrap(ByteBuffer.wrap(d), 0, d.length);
             }
             return into.wrap(memory, 0, 0);
         }
-        return viewAt(slotAt, into);
+        return viewAt(record + l.slot, into);
     }
 
     private Utf8View viewAt(int at, Utf8View into) {
@@ -251,63 +226,54 @@ public final class MessageReader {
         return into.wrap(input, offset, length);
     }
 
+    private static byte[] copy(Utf8View v) {
+        byte[] out = new byte[v.byteLength()];
+        v.copyTo(out, 0);
+        return out;
+    }
+
     /**
      * A message field, by re-pointing {@code into} at it (no allocation). An absent sub-message gives a
      * reader whose {@link #isPresent()} is false and whose fields all read as defaults.
      */
     public MessageReader getMessage(FieldInfo field, MessageReader into) {
-        int f = singular(field);
-        requireType(field, f, FieldType.of(schema.type(f)).isMessage(), "a message");
-        int child = present(f) ? slotInt(f) : 0;
+        FieldLayout l = singular(field, FieldLayout.KIND_MESSAGE);
+        int child = present(l) ? memory.getInt(record + l.slot) : 0;
         return into.wrap(field.messageType(), arena, input, child);
     }
 
     /** How many elements a repeated field has (entries, for a map). */
     public int count(FieldInfo field) {
-        int f = field(field);
-        if (schema.cardinality(f) != CompiledSchema.REPEATED) {
+        FieldLayout l = field(field);
+        if (!l.repeated) {
             throw new FerruleException(ErrorCode.INVALID_ARGUMENT, field + " is not repeated");
         }
-        return record == 0 ? 0 : memory.getInt(record + schema.slot(f) + 4);
-    }
-
-    /** Arena offset of element {@code index} of a repeated field whose elements are {@code size} bytes. */
-    private int element(FieldInfo field, int index, int size) {
-        int n = count(field);
-        if (index < 0 || index >= n) {
-            throw new IndexOutOfBoundsException("index=" + index + " count=" + n + " field=" + field.name());
-        }
-        return memory.getInt(record + schema.slot(field.index())) + index * size;
+        return record == 0 ? 0 : memory.getInt(record + l.slot + 4);
     }
 
     /** Element {@code index} of a repeated 32-bit integer or enum field. */
     public int getInt(FieldInfo field, int index) {
-        requireType(field, field.index(), field.type().isInt(), "a 32-bit integer or enum");
-        return memory.getInt(element(field, index, 4));
+        return memory.getInt(element(field, FieldLayout.KIND_INT, index));
     }
 
     /** Element {@code index} of a repeated 64-bit integer field. */
     public long getLong(FieldInfo field, int index) {
-        requireType(field, field.index(), field.type().isLong(), "a 64-bit integer");
-        return memory.getLong(element(field, index, 8));
+        return memory.getLong(element(field, FieldLayout.KIND_LONG, index));
     }
 
     /** Element {@code index} of a repeated float field. */
     public float getFloat(FieldInfo field, int index) {
-        requireType(field, field.index(), field.type() == FieldType.FLOAT, "float");
-        return Float.intBitsToFloat(memory.getInt(element(field, index, 4)));
+        return Float.intBitsToFloat(memory.getInt(element(field, FieldLayout.KIND_FLOAT, index)));
     }
 
     /** Element {@code index} of a repeated double field. */
     public double getDouble(FieldInfo field, int index) {
-        requireType(field, field.index(), field.type() == FieldType.DOUBLE, "double");
-        return Double.longBitsToDouble(memory.getLong(element(field, index, 8)));
+        return Double.longBitsToDouble(memory.getLong(element(field, FieldLayout.KIND_DOUBLE, index)));
     }
 
     /** Element {@code index} of a repeated bool field. */
     public boolean getBool(FieldInfo field, int index) {
-        requireType(field, field.index(), field.type() == FieldType.BOOL, "bool");
-        return memory.get(element(field, index, 1)) != 0;
+        return memory.get(element(field, FieldLayout.KIND_BOOL, index)) != 0;
     }
 
     /** Element {@code index} of a repeated string field (allocates). */
@@ -317,23 +283,17 @@ public final class MessageReader {
 
     /** Element {@code index} of a repeated string or bytes field, through a reusable view. */
     public Utf8View getString(FieldInfo field, int index, Utf8View into) {
-        requireType(field, field.index(), field.type() == FieldType.STRING || field.type() == FieldType.BYTES,
-                "string or bytes");
-        return viewAt(element(field, index, 8), into);
+        return viewAt(element(field, FieldLayout.KIND_STRING, index), into);
     }
 
     /** Element {@code index} of a repeated bytes field, copied (allocates). */
     public byte[] getBytes(FieldInfo field, int index) {
-        Utf8View v = getString(field, index, new Utf8View());
-        byte[] out = new byte[v.byteLength()];
-        v.copyTo(out, 0);
-        return out;
+        return copy(getString(field, index, new Utf8View()));
     }
 
     /** Element {@code index} of a repeated message field (or map entry), by re-pointing {@code into}. */
     public MessageReader getMessage(FieldInfo field, int index, MessageReader into) {
-        requireType(field, field.index(), field.type().isMessage(), "a message");
-        return into.wrap(field.messageType(), arena, input, memory.getInt(element(field, index, 4)));
+        return into.wrap(field.messageType(), arena, input, memory.getInt(element(field, FieldLayout.KIND_MESSAGE, index)));
     }
 
     /** How many unknown fields (fields not in the schema) this message carries. */

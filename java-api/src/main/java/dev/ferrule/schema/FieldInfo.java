@@ -1,6 +1,7 @@
 package dev.ferrule.schema;
 
 import dev.ferrule.internal.schema.CompiledSchema;
+import dev.ferrule.internal.schema.FieldLayout;
 
 /**
  * One field of a message type. Look it up once ({@link MessageType#field(String)}) and keep it:
@@ -10,10 +11,17 @@ import dev.ferrule.internal.schema.CompiledSchema;
 public final class FieldInfo {
     private final MessageType owner;
     private final int index;
+    private final FieldLayout layout;
 
     FieldInfo(MessageType owner, int index) {
         this.owner = owner;
         this.index = index;
+        this.layout = FieldLayout.of(owner.schema().compiled(), owner.index(), index);
+    }
+
+    /** Where this field lives in a record; internal, for readers and builders. */
+    public FieldLayout layout() {
+        return layout;
     }
 
     /** The message type this field belongs to. */
