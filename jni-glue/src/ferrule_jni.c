@@ -228,6 +228,29 @@ JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_protoEncode0(
             (uint8_t *) (uintptr_t) callBlock);
 }
 
+JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_protoDecodeGrpcBatch0(
+        JNIEnv *env, jclass clazz, jlong schema, jint message, jlong inputAddress, jint inputLength,
+        jlong baseOffset, jint maxPayloadLength, jboolean endOfInput, jlong tableAddress, jint tableCapacity,
+        jlong rootsAddress, jlong arenaAddress, jint arenaCapacity, jint maxDepth, jlong callBlock) {
+    (void) env;
+    (void) clazz;
+    return (jint) ferrule_proto_decode_grpc_batch(
+            (const FerruleSchema *) (uintptr_t) schema,
+            (uint32_t) message,
+            (const uint8_t *) (uintptr_t) inputAddress,
+            (uint64_t) inputLength,
+            (uint64_t) baseOffset,
+            (uint32_t) maxPayloadLength,
+            endOfInput != JNI_FALSE,
+            (uint8_t *) (uintptr_t) tableAddress,
+            (uint32_t) tableCapacity,
+            (uint8_t *) (uintptr_t) rootsAddress,
+            (uint8_t *) (uintptr_t) arenaAddress,
+            (uint64_t) arenaCapacity,
+            (uint32_t) maxDepth,
+            (uint8_t *) (uintptr_t) callBlock);
+}
+
 JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_debugPanic0(JNIEnv *env, jclass clazz) {
     (void) env;
     (void) clazz;

@@ -15,7 +15,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use ferrule_engine::abi::{self, ErrorCode};
 use ferrule_engine::frame::{encode_frames_by_index, EncodeError, FrameDecoder, FrameDescriptor, FrameFormat};
-use ferrule_engine::proto::{Decoder, Encoder, Schema};
+use ferrule_engine::proto::{BatchMessage, Decoder, Encoder, GrpcBatchDecoder, Schema};
 
 mod call;
 mod table;
@@ -623,4 +623,161 @@ pub unsafe extern "C" fn ferrule_proto_encode(
             }),
         }
     })
+}
+
+/// Decodes the gRPC length-prefixed messages in `input[0..input_len]`, each as one message of type
+/// `message` into the arena, in one call (`docs/message-layout.md`, section 6).
+///
+/// The frames are found as `ferrule_frames_decode` finds gRPC frames (`max_payload_len`,
+/// `end_of_input` and the stopping rules are its own) and each payload is decoded as
+/// `ferrule_proto_decode` decodes it. The call stops when the table is full, at a partial tail, or
+/// before a bad frame or message: a compressed message (flag 1) is `COMPRESSION_UNSUPPORTED` at its
+/// frame; any frame or message error, `ARENA_EXHAUSTED` included, is reported only when no message
+/// precedes it, so the messages before it are returned and the next call reports it.
+///
+/// On success the table holds one entry per message (correlation id, method id and flags 0; the
+/// payload's absolute offset and length), its header the count, the bytes consumed and error 0;
+/// `roots` holds the arena offset of each message's root record (u32, little-endian, at
+/// `4 * index`); the call block has code 0, root 0 and bytes 0; the arena's `used` has advanced
+/// past the messages. Nothing is written past the count in the table or the roots. On error the
+/// table's count and bytes are 0 with the error code and absolute offset, the call block has the
+/// code, offset and path (relative to the message's root type; empty for frame errors), and the
+/// arena is as before the call. Returns 0 or the error code.
+///
+/// `INVALID_ARGUMENT`: everything `ferrule_proto_decode` refuses, a null table or roots, a
+/// `max_payload_len` over `MAX_PAYLOAD_LENGTH_LIMIT`, and any two of input, table, roots, arena
+/// and call block overlapping. Pointer and length errors (nulls, sizes, overlaps, `max_depth`) are
+/// recorded in the call block only; the others (message index, `max_payload_len`, arena header,
+/// offsets) in the table header too. A null call block is `INVALID_ARGUMENT` with nothing
+/// recorded.
+///
+/// # Safety
+///
+/// `schema` must be null or a live handle from `ferrule_schema_register`. Non-null pointers must
+/// be valid for the lengths given: `input` for reads of `input_len` bytes, `table` for reads and
+/// writes of `TABLE_HEADER_LENGTH + table_capacity * TABLE_ENTRY_LENGTH` bytes, `roots` for writes
+/// of `4 * table_capacity` bytes, `arena` for reads and writes of `arena_capacity` bytes,
+/// `call_block` for writes of `CALL_HEADER_LENGTH + (max_depth + 2) * CALL_PATH_ENTRY_LENGTH`
+/// bytes; none may be written by anyone else during the call.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)] // the signature is fixed by C-ABI.md
+pub unsafe extern "C" fn ferrule_proto_decode_grpc_batch(
+    schema: *const FerruleSchema,
+    message: u32,
+    input: *const u8,
+    input_len: u64,
+    base_offset: u64,
+    max_payload_len: u32,
+    end_of_input: bool,
+    table: *mut u8,
+    table_capacity: u32,
+    roots: *mut u8,
+    arena: *mut u8,
+    arena_capacity: u64,
+    max_depth: u32,
+    call_block: *mut u8,
+) -> i32 {
+    // SAFETY: a non-null `call_block` is valid for its header by the caller's contract.
+    let header = unsafe { header_block(call_block) };
+    guard_call(header, status(ErrorCode::Internal), || {
+        let Some(header) = header else {
+            return status(ErrorCode::InvalidArgument);
+        };
+        let Some(capacity) = call::path_capacity(max_depth) else {
+            return header.fail(ErrorCode::InvalidArgument);
+        };
+        let block_len = call::block_len(capacity);
+        let (Some(table_bytes), Some(roots_bytes)) = (table_len(table_capacity), roots_len(table_capacity)) else {
+            return header.fail(ErrorCode::InvalidArgument);
+        };
+        let (Some(input_len), Some(arena_len)) = (slice_len(input_len), slice_len(arena_capacity)) else {
+            return header.fail(ErrorCode::InvalidArgument);
+        };
+        let buffers = [
+            (input.cast_mut(), input_len),
+            (table, table_bytes),
+            (roots, roots_bytes),
+            (arena, arena_len),
+            (call_block, block_len),
+        ];
+        let any_overlap = buffers
+            .iter()
+            .enumerate()
+            .any(|(i, &(a, a_len))| buffers[i + 1..].iter().any(|&(b, b_len)| overlaps(a, a_len, b, b_len)));
+        if schema.is_null()
+            || table.is_null()
+            || roots.is_null()
+            || arena.is_null()
+            || (input.is_null() && input_len != 0)
+            || any_overlap
+        {
+            return header.fail(ErrorCode::InvalidArgument);
+        }
+        // SAFETY: the caller's contract makes the block valid for `capacity` path entries, and the
+        // overlap checks keep it apart from every slice below.
+        let block = unsafe { RawBlock::new(call_block, capacity) };
+        // SAFETY: `table` is non-null and valid for reads and writes of `table_bytes` bytes by the
+        // caller's contract; `table_len` keeps the length within `isize::MAX`; the overlap checks
+        // keep it apart from the other buffers.
+        let mut table = Table(unsafe { slice::from_raw_parts_mut(table, table_bytes) });
+        let fail = |table: &mut Table<'_>, code: ErrorCode, offset: u64, path| {
+            table.set_header(0, 0, code.code(), offset);
+            block.report(&Outcome { code: code.code(), offset, path, ..Outcome::default() })
+        };
+        // SAFETY: a non-null `input` is valid for reads of `input_len` bytes, unwritten, by the
+        // caller's contract; the overlap checks keep it apart from the mutable slices.
+        let Some(input) = (unsafe { input_slice(input, input_len) }) else {
+            return block.fail(ErrorCode::InvalidArgument);
+        };
+        // SAFETY: `roots` is non-null and valid for writes of `roots_bytes` bytes by the caller's
+        // contract; `roots_len` keeps the length within `isize::MAX`; the overlap checks keep it
+        // apart from the other buffers.
+        let roots = unsafe { slice::from_raw_parts_mut(roots, roots_bytes) };
+        // SAFETY: a live handle from `ferrule_schema_register` by the caller's contract; only read.
+        let schema = unsafe { &(*schema).schema };
+        // SAFETY: `arena` is non-null and valid for reads and writes of `arena_len` bytes by the
+        // caller's contract; `slice_len` keeps the length within `isize::MAX`; the overlap checks
+        // keep it apart from the other buffers.
+        let arena = unsafe { slice::from_raw_parts_mut(arena, arena_len) };
+        let Ok(batch) = GrpcBatchDecoder::new(schema, message, max_payload_len, max_depth) else {
+            return fail(&mut table, ErrorCode::InvalidArgument, 0, &[]);
+        };
+
+        // Chunks of BATCH messages through a stack buffer give exactly the result of one engine call
+        // with the whole capacity: decoding is a left-to-right scan that stops at the same place
+        // either way, and an error after the first message only ever stops the scan.
+        let mut decoder = Decoder::new();
+        let mut chunk = [BatchMessage::default(); BATCH];
+        let capacity = table_capacity as usize;
+        let (mut count, mut consumed) = (0, 0);
+        while count < capacity {
+            let room = BATCH.min(capacity - count);
+            let base = base_offset + consumed as u64;
+            let progress =
+                match batch.decode(&mut decoder, &input[consumed..], base, end_of_input, arena, &mut chunk[..room]) {
+                    Ok(progress) => progress,
+                    Err(e) if count == 0 => return fail(&mut table, e.code, e.offset, &e.path),
+                    Err(_) => break,
+                };
+            for m in &chunk[..progress.messages] {
+                // The engine refuses inputs reaching past 2^31 - 1, so every offset fits a u32.
+                let offset = (base + m.frame.payload_offset as u64) as u32;
+                table.set_entry(count, &m.frame, offset, m.frame.payload_len as u32);
+                roots[4 * count..4 * count + 4].copy_from_slice(&m.root.to_le_bytes());
+                count += 1;
+            }
+            consumed += progress.consumed;
+            if progress.messages < room {
+                break;
+            }
+        }
+        // count <= capacity, which came from a u32.
+        table.set_header(count as u32, consumed as u64, 0, 0);
+        block.report(&Outcome::default())
+    })
+}
+
+/// Bytes of a roots block for `entries` messages (one u32 each), if that is a valid slice length.
+fn roots_len(entries: u32) -> Option<usize> {
+    usize::try_from(u64::from(entries) * 4).ok().filter(|&len| len <= isize::MAX as usize)
 }

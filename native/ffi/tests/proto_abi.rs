@@ -8,12 +8,16 @@ use std::ptr;
 
 use common::*;
 use ferrule_ffi::{
-    ferrule_proto_decode, ferrule_proto_encode, ferrule_schema_register, ferrule_schema_release, FerruleSchema,
+    ferrule_proto_decode, ferrule_proto_decode_grpc_batch, ferrule_proto_encode, ferrule_schema_register,
+    ferrule_schema_release, FerruleSchema,
 };
 
 const INVALID_ARGUMENT: i32 = 1;
 const BUFFER_TOO_SMALL: i32 = 2;
+const COMPRESSION_UNSUPPORTED: i32 = 6;
+const FRAME_TRUNCATED: i32 = 105;
 const PROTO_TRUNCATED: i32 = 200;
+const PROTO_INVALID_UTF8: i32 = 205;
 const PROTO_DEPTH_EXCEEDED: i32 = 206;
 const PROTO_REQUIRED_FIELD_MISSING: i32 = 207;
 const SCHEMA_INVALID: i32 = 210;
@@ -312,4 +316,242 @@ fn argument_errors() {
     assert_eq!(block.result(), Block::ok(0, 2));
     assert_eq!(out[..2], [0x08, 0x03]);
     assert_eq!(enc(wa, ptr::null(), 0, out.as_mut_ptr(), 8, tail), INVALID_ARGUMENT);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batch decode of gRPC messages.
+
+fn grpc(flag: u8, payload: &[u8]) -> Vec<u8> {
+    let mut out = vec![flag];
+    out.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
+/// A frame table and roots block in test memory, pre-filled with junk like the call block.
+struct BatchOut {
+    table: Vec<u8>,
+    roots: Vec<u8>,
+}
+
+impl BatchOut {
+    fn new(capacity: usize) -> BatchOut {
+        BatchOut { table: vec![0xEE; 32 + 24 * capacity], roots: vec![0xEE; 4 * capacity] }
+    }
+
+    fn capacity(&self) -> u32 {
+        (self.roots.len() / 4) as u32
+    }
+
+    /// count, bytes, error code, error offset; the reserved fields must be cleared.
+    fn header(&self) -> (u32, u64, u32, u64) {
+        assert_eq!((u32_at(&self.table, 4), u32_at(&self.table, 20)), (0, 0), "reserved fields cleared");
+        let u64_at = |at: usize| u64::from_le_bytes(self.table[at..at + 8].try_into().unwrap());
+        (u32_at(&self.table, 0), u64_at(8), u32_at(&self.table, 16), u64_at(24))
+    }
+
+    /// Entry `i`: (correlation id, method id, payload offset, payload length, flags and reserved).
+    fn entry(&self, i: usize) -> (u64, u32, u32, u32, u32) {
+        let at = 32 + 24 * i;
+        let t = &self.table;
+        (
+            u64::from_le_bytes(t[at..at + 8].try_into().unwrap()),
+            u32_at(t, at + 8),
+            u32_at(t, at + 12),
+            u32_at(t, at + 16),
+            u32_at(t, at + 20),
+        )
+    }
+
+    fn root(&self, i: usize) -> u32 {
+        u32_at(&self.roots, 4 * i)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn batch(
+    schema: &Handle,
+    msg: u32,
+    input: &[u8],
+    base: u64,
+    max_payload: u32,
+    end: bool,
+    out: &mut BatchOut,
+    arena: &mut [u8],
+) -> (i32, Result) {
+    let mut block = Block::new(DEPTH);
+    let capacity = out.capacity();
+    // SAFETY: valid buffers of the lengths given; a live schema handle.
+    let status = unsafe {
+        ferrule_proto_decode_grpc_batch(
+            schema.0,
+            msg,
+            input.as_ptr(),
+            input.len() as u64,
+            base,
+            max_payload,
+            end,
+            out.table.as_mut_ptr(),
+            capacity,
+            out.roots.as_mut_ptr(),
+            arena.as_mut_ptr(),
+            arena.len() as u64,
+            DEPTH,
+            block.ptr(),
+        )
+    };
+    (status, block.result())
+}
+
+#[test]
+fn batch_decode_fills_table_roots_and_arena() {
+    let k = kitchen();
+    let (schema, _) = register(&k.built.bytes);
+    let payloads = [[vf(1, 7), lf(14, b"hi")].concat(), vf(2, 3), Vec::new(), lf(32, &vf(1, 1))];
+    let framed: Vec<u8> = payloads.iter().flat_map(|p| grpc(0, p)).collect();
+    let base = 10;
+    let mut buffer = vec![0u8; base];
+    buffer.extend_from_slice(&framed);
+    buffer.extend_from_slice(&[0, 0, 0]); // a partial tail
+
+    // Capacity 3 of 4: a full batch. The arena is the one single decodes give.
+    let mut a = arena(1 << 12);
+    let mut out = BatchOut::new(3);
+    let (status, result) = batch(&schema, k.all, &buffer[base..], base as u64, 1 << 20, false, &mut out, &mut a);
+    assert_eq!((status, result), (0, Block::ok(0, 0)));
+    let consumed: usize = payloads[..3].iter().map(|p| 5 + p.len()).sum();
+    assert_eq!(out.header(), (3, consumed as u64, 0, 0));
+    let mut expected = arena(1 << 12);
+    let mut at = base;
+    for (i, p) in payloads[..3].iter().enumerate() {
+        let (status, single) =
+            decode(&schema, k.all, &buffer[at + 5..at + 5 + p.len()], (at + 5) as u64, &mut expected, DEPTH);
+        assert_eq!(status, 0);
+        assert_eq!(out.entry(i), (0, 0, (at + 5) as u32, p.len() as u32, 0));
+        assert_eq!(out.root(i), single.root);
+        at += 5 + p.len();
+    }
+    assert_eq!(a, expected);
+
+    // The rest: one message, then the partial tail is left (or truncated at the end of input).
+    let mut out = BatchOut::new(8);
+    let (status, _) = batch(&schema, k.all, &buffer[at..], at as u64, 1 << 20, false, &mut out, &mut a);
+    assert_eq!(status, 0);
+    assert_eq!(out.header(), (1, (5 + payloads[3].len()) as u64, 0, 0));
+    assert_eq!(out.entry(0).2, (at + 5) as u32);
+    assert_eq!(out.entry(1), (0xEEEE_EEEE_EEEE_EEEE, 0xEEEE_EEEE, 0xEEEE_EEEE, 0xEEEE_EEEE, 0xEEEE_EEEE), "untouched");
+    assert_eq!(out.roots[4..], [0xEE; 28], "untouched");
+    let tail = buffer.len() - 3;
+    let used = a[..16].to_vec();
+    let (status, result) = batch(&schema, k.all, &buffer[tail..], tail as u64, 1 << 20, true, &mut out, &mut a);
+    assert_eq!((status, result), (FRAME_TRUNCATED, Block::err(FRAME_TRUNCATED, tail as u64, &[])));
+    assert_eq!(out.header(), (0, 0, FRAME_TRUNCATED as u32, tail as u64));
+    assert_eq!(a[..16], used[..]);
+}
+
+#[test]
+fn batch_decode_reports_errors_on_the_next_call() {
+    let k = kitchen();
+    let (schema, _) = register(&k.built.bytes);
+    let good = vf(1, 7);
+    let bad = lf(32, &lf(2, b"\xC0\x80"));
+    let buffer = [grpc(0, &good), grpc(0, &bad), grpc(1, &good)].concat();
+    let mut a = arena(1 << 12);
+    let mut out = BatchOut::new(4);
+    let (status, _) = batch(&schema, k.all, &buffer, 0, 1 << 20, true, &mut out, &mut a);
+    assert_eq!((status, out.header()), (0, (1, 7, 0, 0)));
+    let used = a[..16].to_vec();
+    let (status, result) = batch(&schema, k.all, &buffer[7..], 7, 1 << 20, true, &mut out, &mut a);
+    assert_eq!(
+        (status, result),
+        (PROTO_INVALID_UTF8, Block::err(PROTO_INVALID_UTF8, 7 + 5 + 5, &[(32, 0), (2, NO_INDEX)]))
+    );
+    assert_eq!(out.header(), (0, 0, PROTO_INVALID_UTF8 as u32, 17));
+    assert_eq!(a[..16], used[..]);
+    let third = 7 + 5 + bad.len();
+    let (status, result) = batch(&schema, k.all, &buffer[third..], third as u64, 1 << 20, true, &mut out, &mut a);
+    assert_eq!((status, result), (COMPRESSION_UNSUPPORTED, Block::err(COMPRESSION_UNSUPPORTED, third as u64, &[])));
+}
+
+#[test]
+fn batch_decode_argument_errors() {
+    let k = kitchen();
+    let (schema, _) = register(&k.built.bytes);
+    let input = grpc(0, &vf(1, 1));
+    let mut a = arena(1024);
+    let mut out = BatchOut::new(2);
+    let (table, roots, arena_ptr) = (out.table.as_mut_ptr(), out.roots.as_mut_ptr(), a.as_mut_ptr());
+    let mut block = Block::new(DEPTH);
+    let b = block.ptr();
+    let call = |schema: *const FerruleSchema,
+                msg: u32,
+                input: *const u8,
+                input_len: u64,
+                max_payload: u32,
+                table: *mut u8,
+                roots: *mut u8,
+                arena: *mut u8,
+                block: *mut u8| {
+        // SAFETY: every non-null pointer below is valid for the length given, or refused first.
+        unsafe {
+            ferrule_proto_decode_grpc_batch(
+                schema,
+                msg,
+                input,
+                input_len,
+                0,
+                max_payload,
+                true,
+                table,
+                2,
+                roots,
+                arena,
+                1024,
+                DEPTH,
+                block,
+            )
+        }
+    };
+    let invalid = |status: i32, block: &Block| {
+        assert_eq!(status, INVALID_ARGUMENT);
+        assert_eq!(block.result(), Block::err(INVALID_ARGUMENT, 0, &[]));
+    };
+    let p = input.as_ptr();
+    let n = input.len() as u64;
+    invalid(call(ptr::null(), k.all, p, n, 1 << 20, table, roots, arena_ptr, b), &block);
+    invalid(call(schema.0, k.all, p, n, 1 << 20, ptr::null_mut(), roots, arena_ptr, b), &block);
+    invalid(call(schema.0, k.all, p, n, 1 << 20, table, ptr::null_mut(), arena_ptr, b), &block);
+    invalid(call(schema.0, k.all, p, n, 1 << 20, table, roots, ptr::null_mut(), b), &block);
+    invalid(call(schema.0, k.all, ptr::null(), n, 1 << 20, table, roots, arena_ptr, b), &block);
+    invalid(call(schema.0, k.all, p, -1i64 as u64, 1 << 20, table, roots, arena_ptr, b), &block);
+    assert_eq!(out.table[..32], [0xEE; 32], "pointer errors are not recorded in the table");
+    // The others are recorded in the table header too.
+    invalid(call(schema.0, 999, p, n, 1 << 20, table, roots, arena_ptr, b), &block);
+    assert_eq!(out.header(), (0, 0, INVALID_ARGUMENT as u32, 0));
+    out.table[..32].fill(0xEE);
+    invalid(call(schema.0, k.all, p, n, u32::MAX, table, roots, arena_ptr, b), &block);
+    assert_eq!(out.header(), (0, 0, INVALID_ARGUMENT as u32, 0));
+    out.table[..32].fill(0xEE);
+    // Overlaps: the roots inside the table, the input inside the arena, the block inside the arena.
+    // SAFETY: (for the pointer arithmetic) each stays inside its buffer.
+    let (in_table, in_arena) = unsafe { (table.add(40), arena_ptr.add(512)) };
+    invalid(call(schema.0, k.all, p, n, 1 << 20, table, in_table, arena_ptr, b), &block);
+    invalid(call(schema.0, k.all, in_arena, 4, 1 << 20, table, roots, arena_ptr, b), &block);
+    assert_eq!(call(schema.0, k.all, p, n, 1 << 20, table, roots, arena_ptr, in_arena), INVALID_ARGUMENT);
+    // A null block cannot be reported to.
+    assert_eq!(call(schema.0, k.all, p, n, 1 << 20, table, roots, arena_ptr, ptr::null_mut()), INVALID_ARGUMENT);
+    assert_eq!(out.table[..32], [0xEE; 32]);
+    // An unusable arena header: in the table header too.
+    a[0] = 3;
+    invalid(call(schema.0, k.all, p, n, 1 << 20, table, roots, arena_ptr, b), &block);
+    assert_eq!(out.header(), (0, 0, INVALID_ARGUMENT as u32, 0));
+    a[0] = 16;
+    // A null input of length 0 is an empty batch.
+    assert_eq!(call(schema.0, k.all, ptr::null(), 0, 1 << 20, table, roots, arena_ptr, b), 0);
+    assert_eq!(block.result(), Block::ok(0, 0));
+    assert_eq!(out.header(), (0, 0, 0, 0));
+    // And the real thing works with these buffers.
+    assert_eq!(call(schema.0, k.all, p, n, 1 << 20, table, roots, arena_ptr, b), 0);
+    assert_eq!(out.header(), (1, n, 0, 0));
+    assert_eq!(out.root(0), 16);
 }

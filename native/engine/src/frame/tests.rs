@@ -351,6 +351,7 @@ fn error_codes_match_the_wire_format_table() {
         (3, "INTERNAL", "INTERNAL"),
         (4, "NATIVE_UNAVAILABLE", "UNAVAILABLE"),
         (5, "ABI_MISMATCH", "FAILED_PRECONDITION"),
+        (6, "COMPRESSION_UNSUPPORTED", "UNIMPLEMENTED"),
         (100, "FRAME_BAD_MAGIC", "INTERNAL"),
         (101, "FRAME_UNSUPPORTED_VERSION", "UNIMPLEMENTED"),
         (102, "FRAME_BAD_FLAGS", "INTERNAL"),

@@ -12,7 +12,7 @@ use crate::abi;
 use crate::ErrorCode;
 
 /// Input offsets in views are 31-bit (bit 31 is `ARENA_REF_FLAG`).
-const MAX_INPUT_END: u64 = i32::MAX as u64;
+pub(crate) const MAX_INPUT_END: u64 = i32::MAX as u64;
 
 /// Why [`decode`] failed. The arena's `used` is as it was before the call.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -23,6 +23,9 @@
 //! # let _ = written; Ok(()) }
 //! ```
 //!
+//! [`GrpcBatchDecoder`] decodes many gRPC length-prefixed messages of one type in one call
+//! (section 6), composing the frame decoder with [`Decoder::decode`].
+//!
 //! Everything here is safe Rust. A corrupt arena handed to the encoder (records are also written
 //! by Java builders) is an error, never an out-of-bounds access; a defect in the engine is at worst
 //! a panic on a checked index, which the C ABI turns into `INTERNAL`.
@@ -32,12 +35,14 @@ use core::fmt;
 use crate::abi::{self, ErrorCode};
 
 mod arena;
+mod batch;
 mod decode;
 mod encode;
 mod schema;
 mod wire;
 
 pub use arena::{arena_used, init_arena};
+pub use batch::{BatchMessage, BatchProgress, GrpcBatchDecoder};
 pub use decode::{decode, DecodeError, Decoder};
 pub use encode::{encode, encoded_len, EncodeError, Encoder};
 pub use schema::{Cardinality, FieldType, Schema, SchemaError};

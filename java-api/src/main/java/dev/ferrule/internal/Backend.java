@@ -44,6 +44,17 @@ public interface Backend {
     int protoEncode(Schema schema, int message, int record, ByteBuffer arena, ByteBuffer input, ByteBuffer output,
             int start, int length, int maxDepth, ByteBuffer call);
 
+    /**
+     * Decodes the gRPC length-prefixed messages in {@code input[start, start + length)}, each as one
+     * message of type {@code message} into the arena, in one call (docs/message-layout.md, section 6):
+     * frames into {@code table} (room for {@code capacity} entries, docs/wire-format.md section 4), the
+     * root record of message {@code i} into {@code roots} as a little-endian u32 at {@code 4 * i}, and
+     * errors into the table header and the call block.
+     */
+    int protoDecodeBatch(Schema schema, int message, ByteBuffer input, int start, int length, int maxPayloadLength,
+            boolean endOfInput, ByteBuffer table, ByteBuffer roots, int capacity, ByteBuffer arena, int maxDepth,
+            ByteBuffer call);
+
     /** Makes the engine fail inside a call, to prove failures come back as exceptions; test hook. */
     int debugPanic();
 }

@@ -1,16 +1,21 @@
 package dev.ferrule.internal;
 
 import static dev.ferrule.internal.Abi.FLAGS_RESERVED_MASK;
+import static dev.ferrule.internal.Abi.FLAG_COMPRESSED;
 import static dev.ferrule.internal.Abi.FORMAT_FERRULE;
 import static dev.ferrule.internal.Abi.FRAME_HEADER_LENGTH;
 import static dev.ferrule.internal.Abi.FRAME_MAGIC_0;
 import static dev.ferrule.internal.Abi.FRAME_MAGIC_1;
 import static dev.ferrule.internal.Abi.FRAME_VERSION;
 import static dev.ferrule.internal.Abi.GRPC_PREFIX_LENGTH;
+import static dev.ferrule.internal.Abi.MAX_PAYLOAD_LENGTH_LIMIT;
 
 import dev.ferrule.BackendKind;
 import dev.ferrule.ErrorCode;
+import dev.ferrule.internal.proto.ArenaLayout;
+import dev.ferrule.internal.proto.CallBlock;
 import dev.ferrule.internal.proto.JavaProtoEngine;
+import dev.ferrule.internal.schema.CompiledSchema;
 import dev.ferrule.schema.Schema;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -56,6 +61,11 @@ final class JavaBackend implements Backend {
     private int errorCode;
     private long errorOffset;
 
+    // The last gRPC message read by grpc().
+    private int grpcPayloadAt;
+    private int grpcPayloadLength;
+    private int grpcFlags;
+
     @Override
     public BackendKind kind() {
         return BackendKind.JAVA;
@@ -71,7 +81,10 @@ final class JavaBackend implements Backend {
         while (frames < capacity && position < end) {
             long frameLength = format == FORMAT_FERRULE
                     ? ferrule(in, position, end, maxPayloadLength, table, frames)
-                    : grpc(in, position, end, maxPayloadLength, table, frames);
+                    : grpc(in, position, end, maxPayloadLength);
+            if (frameLength >= 0 && format != FORMAT_FERRULE) {
+                TableLayout.putEntry(table, frames, 0, 0, grpcPayloadAt, grpcPayloadLength, grpcFlags);
+            }
             if (frameLength == PARTIAL && !endOfInput) {
                 break;
             }
@@ -124,8 +137,12 @@ final class JavaBackend implements Backend {
         return FRAME_HEADER_LENGTH + payloadLength;
     }
 
-    /** Decodes one gRPC message at {@code at}: its whole length, {@link #PARTIAL}, or -2 on error. */
-    private long grpc(ByteBuffer in, int at, int end, int max, ByteBuffer table, int index) {
+    /**
+     * Reads the gRPC message at {@code at}: its whole length, with its payload and flag in
+     * {@link #grpcPayloadAt}, {@link #grpcPayloadLength} and {@link #grpcFlags}; {@link #PARTIAL}; or -2
+     * on error.
+     */
+    private long grpc(ByteBuffer in, int at, int end, int max) {
         if (end - at < GRPC_PREFIX_LENGTH) {
             return PARTIAL;
         }
@@ -141,7 +158,9 @@ final class JavaBackend implements Backend {
         if (end - payloadAt < payloadLength) {
             return PARTIAL;
         }
-        TableLayout.putEntry(table, index, 0, 0, payloadAt, (int) payloadLength, flag);
+        grpcPayloadAt = payloadAt;
+        grpcPayloadLength = (int) payloadLength;
+        grpcFlags = flag;
         return GRPC_PREFIX_LENGTH + payloadLength;
     }
 
@@ -214,6 +233,79 @@ final class JavaBackend implements Backend {
             int start, int length, int maxDepth, ByteBuffer call) {
         return proto().encode(schema.compiled(), message, record, arena, arena.capacity(), input, output, start, length,
                 maxDepth, call);
+    }
+
+    /**
+     * The same composition as the Rust engine's batch decoder: the gRPC frame reader of
+     * {@link #decodeFrames} and one {@link JavaProtoEngine#decode} per payload, joined by the rules of
+     * docs/message-layout.md, section 6.
+     */
+    @Override
+    public int protoDecodeBatch(Schema schema, int message, ByteBuffer input, int start, int length,
+            int maxPayloadLength, boolean endOfInput, ByteBuffer table, ByteBuffer roots, int capacity,
+            ByteBuffer arena, int maxDepth, ByteBuffer call) {
+        JavaProtoEngine engine = proto();
+        CompiledSchema compiled = schema.compiled();
+        // Checked before any frame, whatever the input, as the Rust engine does.
+        if (message < 0 || message >= compiled.messageCount() || maxPayloadLength < 0
+                || maxPayloadLength > MAX_PAYLOAD_LENGTH_LIMIT || maxDepth < 0 || start < 0 || length < 0
+                || (long) start + length > input.capacity() || !ArenaLayout.validHeader(arena, arena.capacity())) {
+            return batchFailed(table, call, ErrorCode.INVALID_ARGUMENT.code(), 0, 0);
+        }
+        ByteBuffer in = source(input);
+        int end = start + length;
+        int position = start;
+        int count = 0;
+        while (count < capacity && position < end) {
+            long frameLength = grpc(in, position, end, maxPayloadLength);
+            if (frameLength == PARTIAL && !endOfInput) {
+                break;
+            }
+            int status;
+            int pathLength = 0;
+            long offset;
+            if (frameLength == PARTIAL) {
+                status = ErrorCode.FRAME_TRUNCATED.code();
+                offset = position;
+            } else if (frameLength < 0) {
+                status = errorCode;
+                offset = errorOffset;
+            } else if ((grpcFlags & FLAG_COMPRESSED) != 0) {
+                status = ErrorCode.COMPRESSION_UNSUPPORTED.code();
+                offset = position;
+            } else {
+                status = engine.decode(compiled, message, input, grpcPayloadAt, grpcPayloadLength, arena,
+                        arena.capacity(), maxDepth, call);
+                if (status == 0) {
+                    TableLayout.putEntry(table, count, 0, 0, grpcPayloadAt, grpcPayloadLength, 0);
+                    roots.putInt(count * Integer.BYTES, CallBlock.rootRecord(call));
+                    position += (int) frameLength;
+                    count++;
+                    continue;
+                }
+                pathLength = CallBlock.pathLength(call);
+                offset = CallBlock.errorOffset(call);
+                if (status == ErrorCode.ARENA_EXHAUSTED.code() && pathLength == 0) {
+                    // The message decoder reports a root record that does not fit at offset 0; in a batch
+                    // the message at fault is named by its first byte.
+                    offset = grpcPayloadAt;
+                }
+            }
+            // Messages decoded so far are returned; the next call, starting here, reports the error.
+            if (count == 0) {
+                return batchFailed(table, call, status, pathLength, offset);
+            }
+            break;
+        }
+        TableLayout.decoded(table, count, position - start);
+        CallBlock.finish(call, 0, 0, 0, 0, 0);
+        return 0;
+    }
+
+    /** Records a failed batch in the table header and the call block (whose path is already written). */
+    private static int batchFailed(ByteBuffer table, ByteBuffer call, int code, int pathLength, long offset) {
+        TableLayout.decodeFailed(table, code, offset);
+        return CallBlock.finish(call, code, pathLength, offset, 0, 0);
     }
 
     private JavaProtoEngine proto() {

@@ -18,6 +18,7 @@ final class NativeBackend implements Backend {
     private final AddressSlot source = new AddressSlot();
     private final AddressSlot output = new AddressSlot();
     private final AddressSlot table = new AddressSlot();
+    private final AddressSlot roots = new AddressSlot();
     private final AddressSlot arena = new AddressSlot();
     private final AddressSlot call = new AddressSlot();
 
@@ -56,6 +57,16 @@ final class NativeBackend implements Backend {
         long out = this.output.of(output) + start;
         return NativeBindings.protoEncode0(schema.nativeHandle(), message, record, this.arena.of(arena), arena.capacity(),
                 source.of(input), input.capacity(), out, length, maxDepth, this.call.of(call));
+    }
+
+    @Override
+    public int protoDecodeBatch(Schema schema, int message, ByteBuffer input, int start, int length,
+            int maxPayloadLength, boolean endOfInput, ByteBuffer table, ByteBuffer roots, int capacity,
+            ByteBuffer arena, int maxDepth, ByteBuffer call) {
+        long in = source.of(input) + start;
+        return NativeBindings.protoDecodeGrpcBatch0(schema.nativeHandle(), message, in, length, start, maxPayloadLength,
+                endOfInput, this.table.of(table), capacity, this.roots.of(roots), this.arena.of(arena), arena.capacity(),
+                maxDepth, this.call.of(call));
     }
 
     @Override

@@ -112,6 +112,36 @@ public final class NativeBindings {
             long callBlock);
 
     /**
+     * Decodes the gRPC length-prefixed messages in {@code [inputAddress, inputAddress + inputLength)},
+     * each as one message of type {@code message} into the arena, in one call (docs/message-layout.md,
+     * section 6). Frames go to the frame table ({@code tableCapacity} entries), the root record of
+     * message {@code i} to the u32 at {@code rootsAddress + 4 * i}; errors to the table header and the
+     * call block.
+     *
+     * @param baseOffset buffer index of the first input byte; payload offsets, views and error offsets
+     *     are absolute
+     * @param maxPayloadLength longest message accepted; a longer frame is {@code FRAME_TOO_LARGE}
+     * @param endOfInput whether a partial tail is an error ({@code FRAME_TRUNCATED}) rather than a wait
+     * @param arenaCapacity bytes of arena memory, authoritative over the arena header
+     * @param maxDepth nesting limit; the call block has room for {@code maxDepth + 2} path entries
+     */
+    static native int protoDecodeGrpcBatch0(
+            long schema,
+            int message,
+            long inputAddress,
+            int inputLength,
+            long baseOffset,
+            int maxPayloadLength,
+            boolean endOfInput,
+            long tableAddress,
+            int tableCapacity,
+            long rootsAddress,
+            long arenaAddress,
+            int arenaCapacity,
+            int maxDepth,
+            long callBlock);
+
+    /**
      * Test hook: makes the engine panic inside a native call. The panic must be caught at the C ABI
      * and come back as {@code INTERNAL}; the JVM keeps running.
      */

@@ -32,6 +32,9 @@ import java.util.Objects;
  * arena.reset();
  * }</pre>
  *
+ * <p>{@link #decodeBatch} decodes a whole read's worth of gRPC length-prefixed messages in one engine
+ * call into a {@link MessageBatch}.
+ *
  * <p>Results are identical on both backends. Every input error is a {@link FerruleException} with a
  * stable code, the absolute byte offset and the field path (see docs/message-layout.md, section 3).
  * A codec is not thread-safe; the schema it uses is.
@@ -99,6 +102,61 @@ public final class ProtoCodec {
         }
         input.position(input.limit());
         return into.wrap(type, arena, input, call.getInt(CallBlock.ROOT_AT));
+    }
+
+    /**
+     * Decodes the gRPC length-prefixed messages in {@code input[position, limit)}, each as one
+     * {@code type} message into {@code arena}, in one engine call, and describes them in {@code batch}
+     * (replacing what it held); the input's position moves past the messages decoded.
+     *
+     * <p>Decoding stops when the batch is full, when the input ends inside a message (the partial tail
+     * is left for the next call, like {@link dev.ferrule.frame.FrameCodec#decode}), or before a bad
+     * message or frame. Messages before a bad one are returned normally; the call that starts at the bad
+     * one throws. So when the arena fills up part way, the messages that fitted are returned (the arena
+     * keeps them): process them, reset the arena and call again. Message lengths are limited by
+     * {@link Builder#maxMessageLength} (at most {@code MAX_PAYLOAD_LENGTH_LIMIT}); a longer one is
+     * {@link ErrorCode#FRAME_TOO_LARGE}, refused as soon as its prefix is read. Compressed messages
+     * cannot be decoded yet.
+     *
+     * <pre>{@code
+     * MessageBatch batch = MessageBatch.allocate(64);
+     * while (codec.decodeBatch(type, input, arena, batch, true) > 0) {
+     *     for (int i = 0; i < batch.count(); i++) {
+     *         handle(batch.message(i, reader));
+     *     }
+     *     arena.reset();
+     * }
+     * }</pre>
+     *
+     * @param endOfInput true if no more bytes will follow, so that a partial message is an error
+     * @return the number of bytes consumed (also {@link MessageBatch#bytes()}); 0 when the input holds
+     *     no whole message
+     * @throws FerruleException thrown only by a call that returns no message: a frame error code with
+     *     the absolute index of the offending field ({@link ErrorCode#FRAME_TRUNCATED} only when
+     *     {@code endOfInput}); {@link ErrorCode#COMPRESSION_UNSUPPORTED} at the message's prefix for a
+     *     compressed message; a {@code PROTO_*} code with the absolute offset and the field path from
+     *     {@code type}; {@link ErrorCode#ARENA_EXHAUSTED} if not even the first message fits the arena.
+     *     The arena is left as it was
+     */
+    public int decodeBatch(MessageType type, ByteBuffer input, Arena arena, MessageBatch batch, boolean endOfInput) {
+        checkType(type);
+        requireDirect(input, "input");
+        Objects.requireNonNull(arena, "arena");
+        Objects.requireNonNull(batch, "batch");
+        int start = input.position();
+        int length = input.limit() - start;
+        int maxPayloadLength = Math.min(maxMessageLength, Abi.MAX_PAYLOAD_LENGTH_LIMIT);
+        ByteBuffer table = batch.table();
+        int status = backend.protoDecodeBatch(schema, type.index(), input, start, length, maxPayloadLength, endOfInput,
+                table, batch.roots(), batch.capacity(), arena.memory(), maxDepth, call);
+        if (status != 0) {
+            batch.failed();
+            throw failure(status, type, "decoding a batch of gRPC " + type.name() + " messages from index " + start);
+        }
+        batch.decoded(type, arena, input);
+        int consumed = batch.bytes();
+        input.position(start + consumed);
+        return consumed;
     }
 
     /**
