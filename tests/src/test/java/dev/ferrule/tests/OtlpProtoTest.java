@@ -198,6 +198,21 @@ class OtlpProtoTest {
         roundTrip(codec, setType, FileDescriptorSet.parseFrom(otlp), Arena.allocate(1 << 22));
     }
 
+    /** An unset proto2 enum reads as the enum's first declared value, which need not be 0. */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void unsetProto2EnumsReadAsTheirFirstDeclaredValue(BackendKind backend) {
+        Schema descriptors = Schema.fromDescriptorSet(
+                ProtoOracle.descriptorSet(com.google.protobuf.DescriptorProtos.getDescriptor()));
+        MessageType fieldType = descriptors.message("google.protobuf.FieldDescriptorProto");
+        ProtoCodec codec = ProtoCodec.builder(descriptors).backend(backend).build();
+        com.google.protobuf.DescriptorProtos.FieldDescriptorProto empty =
+                com.google.protobuf.DescriptorProtos.FieldDescriptorProto.getDefaultInstance();
+        MessageReader reader = roundTrip(codec, fieldType, empty, Arena.allocate(4096));
+        assertEquals(empty.getType().getNumber(), reader.getInt(fieldType.field("type")));
+        assertEquals(1, reader.getInt(fieldType.field("label")), "LABEL_OPTIONAL is declared first");
+    }
+
     @ParameterizedTest
     @MethodSource("backends")
     void badInputNamesTheFieldAndOffset(BackendKind backend) {

@@ -407,6 +407,10 @@ public final class SchemaCompiler {
                 }
                 fi.flags |= FLAG_HAS_DEFAULT;
                 parseDefault(fi, f.defaultValue, where);
+            } else if (type == TYPE_ENUM && !repeated && !enums.get(fi.typeRef).desc.values.isEmpty()) {
+                // protobuf's implicit default for an enum is its first declared value, which is 0 in
+                // proto3 but may be anything in proto2 (descriptor.proto's Type starts at TYPE_DOUBLE = 1).
+                fi.defaultBits = enums.get(fi.typeRef).desc.values.get(0).number;
             }
             return fi;
         }

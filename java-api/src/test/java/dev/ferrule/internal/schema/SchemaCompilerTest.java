@@ -361,6 +361,10 @@ class SchemaCompilerTest {
             assertEquals(fd.hasDefaultValue(), (flags & FLAG_HAS_DEFAULT) != 0, where + " has default");
             if (fd.hasDefaultValue()) {
                 checkDefault(s, f, fd);
+            } else if (fd.getJavaType() == FieldDescriptor.JavaType.ENUM && !fd.isRepeated()) {
+                // The implicit default of an enum field: its first declared value.
+                assertEquals(((com.google.protobuf.Descriptors.EnumValueDescriptor) fd.getDefaultValue()).getNumber(),
+                        (int) s.defaultBits(f), where + " implicit enum default");
             } else {
                 assertEquals(0, s.defaultBits(f), where);
             }
