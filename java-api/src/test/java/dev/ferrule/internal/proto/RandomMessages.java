@@ -17,20 +17,20 @@ import java.util.Random;
  * oneofs, and unknown fields of every wire type (groups nested, numbers of known fields with a wire
  * type that does not match them).
  */
-final class RandomMessages {
+public final class RandomMessages {
     static final int MAX_DEPTH = 3;
 
     private final Random r;
 
-    RandomMessages(long seed) {
+    public RandomMessages(long seed) {
         this.r = new Random(seed);
     }
 
-    Random random() {
+    public Random random() {
         return r;
     }
 
-    DynamicMessage message(Descriptor d) {
+    public DynamicMessage message(Descriptor d) {
         return message(d, 0);
     }
 
