@@ -251,6 +251,27 @@ JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_protoDecodeGrpcB
             (uint8_t *) (uintptr_t) callBlock);
 }
 
+JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_protoEncodeGrpcBatch0(
+        JNIEnv *env, jclass clazz, jlong schema, jint message, jlong rootsAddress, jint count, jlong arenaAddress,
+        jint arenaCapacity, jlong inputAddress, jint inputLength, jlong outputAddress, jint outputLength,
+        jint maxDepth, jlong callBlock) {
+    (void) env;
+    (void) clazz;
+    return (jint) ferrule_proto_encode_grpc_batch(
+            (const FerruleSchema *) (uintptr_t) schema,
+            (uint32_t) message,
+            (const uint8_t *) (uintptr_t) rootsAddress,
+            (uint32_t) count,
+            (const uint8_t *) (uintptr_t) arenaAddress,
+            (uint64_t) arenaCapacity,
+            (const uint8_t *) (uintptr_t) inputAddress,
+            (uint64_t) inputLength,
+            (uint8_t *) (uintptr_t) outputAddress,
+            (uint64_t) outputLength,
+            (uint32_t) maxDepth,
+            (uint8_t *) (uintptr_t) callBlock);
+}
+
 JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_debugPanic0(JNIEnv *env, jclass clazz) {
     (void) env;
     (void) clazz;

@@ -8,7 +8,8 @@ mod common;
 use common::*;
 use ferrule_engine::frame::{FrameDecoder, FrameDescriptor, FrameFormat};
 use ferrule_engine::proto::{
-    decode, encode, encoded_len, BatchMessage, BatchProgress, DecodeError, Decoder, GrpcBatchDecoder, PathEntry, Schema,
+    decode, encode, encode_grpc_batch, encoded_len, BatchMessage, BatchProgress, DecodeError, Decoder, Encoder,
+    GrpcBatchDecoder, PathEntry, Schema,
 };
 use ferrule_engine::ErrorCode::{self, *};
 
@@ -327,4 +328,98 @@ fn argument_errors() {
     // An empty output describes nothing.
     let buffer = grpc(0, b"");
     assert_eq!(batch.decode(&mut d, &buffer, 0, true, &mut arena(256), &mut []), Ok(BatchProgress::default()));
+}
+
+// Batch encode (section 7): the encoder's output behind a gRPC prefix, per message, in one call.
+
+#[test]
+fn batch_encode_is_the_grpc_framing_of_each_encoding() {
+    let fx = fx();
+    for seed in 0..30 {
+        let payloads = messages(&fx, seed, 1 + seed as usize % 9);
+        let buffer = framed(&payloads);
+        let mut arena = arena(1 << 20);
+        let decoded = Call { capacity: 64, ..Call::new(&fx) }.run(&buffer, 0, &mut arena).unwrap();
+        let mut roots: Vec<u32> = decoded.iter().map(|m| m.root).collect();
+        // A root of 0 is an empty message.
+        roots.insert(roots.len() / 2, 0);
+        let mut expected_payloads = payloads.clone();
+        expected_payloads.insert(payloads.len() / 2, Vec::new());
+        let expected = framed(&expected_payloads);
+
+        let mut encoder = Encoder::new();
+        let sized = encode_grpc_batch(
+            &mut encoder,
+            &fx.schema,
+            fx.k.all,
+            roots.iter().copied(),
+            &arena,
+            &buffer,
+            &mut [],
+            DEPTH,
+        )
+        .unwrap_err();
+        assert_eq!((sized.code, sized.required), (BufferTooSmall, expected.len() as u64));
+        // One byte short: nothing written.
+        let mut out = vec![0xA5; expected.len() - 1];
+        let e = encode_grpc_batch(
+            &mut encoder,
+            &fx.schema,
+            fx.k.all,
+            roots.iter().copied(),
+            &arena,
+            &buffer,
+            &mut out,
+            DEPTH,
+        )
+        .unwrap_err();
+        assert_eq!((e.code, e.required), (BufferTooSmall, expected.len() as u64));
+        assert!(out.iter().all(|&b| b == 0xA5));
+        let mut out = vec![0xA5; expected.len() + 3];
+        let written = encode_grpc_batch(
+            &mut encoder,
+            &fx.schema,
+            fx.k.all,
+            roots.iter().copied(),
+            &arena,
+            &buffer,
+            &mut out,
+            DEPTH,
+        );
+        assert_eq!(written, Ok(expected.len()));
+        assert_eq!(out[..expected.len()], expected[..], "seed {seed}");
+        assert_eq!(out[expected.len()..], [0xA5; 3]);
+        // Each payload as the single encoder writes it.
+        for (m, p) in decoded.iter().zip(&payloads) {
+            assert_eq!(&encode_all(&fx, m.root, &arena, &buffer), p);
+        }
+    }
+}
+
+#[test]
+fn batch_encode_errors_name_the_message_by_index_and_write_nothing() {
+    let fx = fx();
+    let payloads = messages(&fx, 7, 4);
+    let buffer = framed(&payloads);
+    let mut arena = arena(1 << 20);
+    let decoded = Call::new(&fx).run(&buffer, 0, &mut arena).unwrap();
+    let mut roots: Vec<u32> = decoded.iter().map(|m| m.root).collect();
+    // A record outside the used arena: the encoder's INVALID_ARGUMENT, at the message's index.
+    roots[2] = (1 << 20) - 8;
+    let mut out = vec![0xA5; 1 << 16];
+    let mut encoder = Encoder::new();
+    let e =
+        encode_grpc_batch(&mut encoder, &fx.schema, fx.k.all, roots.iter().copied(), &arena, &buffer, &mut out, DEPTH)
+            .unwrap_err();
+    assert_eq!((e.code, e.offset, e.required), (InvalidArgument, 2, 0));
+    assert!(out.iter().all(|&b| b == 0xA5), "nothing written");
+    // Argument errors come first, at offset 0, whatever the roots.
+    let e = encode_grpc_batch(&mut encoder, &fx.schema, 999, roots.iter().copied(), &arena, &buffer, &mut out, DEPTH)
+        .unwrap_err();
+    assert_eq!((e.code, e.offset), (InvalidArgument, 0));
+    let e =
+        encode_grpc_batch(&mut encoder, &fx.schema, fx.k.all, [0u32], &[0u8; 8], &buffer, &mut out, DEPTH).unwrap_err();
+    assert_eq!((e.code, e.offset), (InvalidArgument, 0));
+    // No messages: nothing to write.
+    assert_eq!(encode_grpc_batch(&mut encoder, &fx.schema, fx.k.all, [], &arena, &buffer, &mut [], DEPTH), Ok(0));
 }

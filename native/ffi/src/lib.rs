@@ -15,7 +15,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use ferrule_engine::abi::{self, ErrorCode};
 use ferrule_engine::frame::{encode_frames_by_index, EncodeError, FrameDecoder, FrameDescriptor, FrameFormat};
-use ferrule_engine::proto::{BatchMessage, Decoder, Encoder, GrpcBatchDecoder, Schema};
+use ferrule_engine::proto::{encode_grpc_batch, BatchMessage, Decoder, Encoder, GrpcBatchDecoder, Schema};
 
 mod call;
 mod table;
@@ -774,6 +774,108 @@ pub unsafe extern "C" fn ferrule_proto_decode_grpc_batch(
         // count <= capacity, which came from a u32.
         table.set_header(count as u32, consumed as u64, 0, 0);
         block.report(&Outcome::default())
+    })
+}
+
+/// Encodes the `count` records whose root offsets are in `roots` (u32, little-endian, at
+/// `4 * index`), all of message type `message`, as consecutive gRPC length-prefixed messages into
+/// `output[0..output_len]`, in one call (`docs/message-layout.md`, section 7): for each, compressed
+/// flag 0, the encoding's length (u32, big-endian), then the encoding exactly as
+/// `ferrule_proto_encode` writes it. A root of 0 is an empty message.
+///
+/// Every message is sized before anything is written, so on any error nothing is written. The call
+/// block gets the bytes written, or for `BUFFER_TOO_SMALL` the bytes the whole batch requires (pass
+/// a null output of length 0 to ask for the size). A message's own error (a corrupt record,
+/// `PROTO_DEPTH_EXCEEDED`, `PROTO_MESSAGE_TOO_LARGE`) has the **index of the message** as its error
+/// offset and the path from `message`; a batch over 2^31 − 1 bytes is `PROTO_MESSAGE_TOO_LARGE` at
+/// the index of the first message past it. Returns 0 or the error code.
+///
+/// `INVALID_ARGUMENT` at offset 0 with an empty path: everything `ferrule_proto_encode` refuses
+/// as an argument, an unknown message index, an unusable arena header, null `roots` with a
+/// non-zero count, and `output` overlapping roots, arena, input or call block, or the call block
+/// overlapping roots, arena or input (roots, arena and input are only read and may overlap).
+///
+/// # Safety
+///
+/// `schema` must be null or a live handle from `ferrule_schema_register`. Non-null pointers must
+/// be valid for the lengths given: `roots` for reads of `4 * count` bytes, `arena` and `input` for
+/// reads, `output` for writes, `call_block` for writes of
+/// `CALL_HEADER_LENGTH + (max_depth + 2) * CALL_PATH_ENTRY_LENGTH` bytes; none may be written by
+/// anyone else during the call.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)] // the signature is fixed by C-ABI.md
+pub unsafe extern "C" fn ferrule_proto_encode_grpc_batch(
+    schema: *const FerruleSchema,
+    message: u32,
+    roots: *const u8,
+    count: u32,
+    arena: *const u8,
+    arena_capacity: u64,
+    input: *const u8,
+    input_len: u64,
+    output: *mut u8,
+    output_len: u64,
+    max_depth: u32,
+    call_block: *mut u8,
+) -> i32 {
+    // SAFETY: a non-null `call_block` is valid for its header by the caller's contract.
+    let header = unsafe { header_block(call_block) };
+    guard_call(header, status(ErrorCode::Internal), || {
+        let Some(header) = header else {
+            return status(ErrorCode::InvalidArgument);
+        };
+        let Some(capacity) = call::path_capacity(max_depth) else {
+            return header.fail(ErrorCode::InvalidArgument);
+        };
+        let block_len = call::block_len(capacity);
+        let (Some(roots_len), Some(arena_len), Some(input_len), Some(output_len)) =
+            (roots_len(count), slice_len(arena_capacity), slice_len(input_len), slice_len(output_len))
+        else {
+            return header.fail(ErrorCode::InvalidArgument);
+        };
+        let read_only = [(roots, roots_len), (arena, arena_len), (input, input_len)];
+        let overlapping = read_only
+            .iter()
+            .any(|&(p, len)| overlaps(output, output_len, p, len) || overlaps(p, len, call_block, block_len))
+            || overlaps(output, output_len, call_block, block_len);
+        if schema.is_null() || arena.is_null() || (output.is_null() && output_len != 0) || overlapping {
+            return header.fail(ErrorCode::InvalidArgument);
+        }
+        // SAFETY: the caller's contract makes the block valid for `capacity` path entries, and
+        // the overlap checks keep it apart from the slices below.
+        let block = unsafe { RawBlock::new(call_block, capacity) };
+        // SAFETY: non-null `roots` and `input` are valid for reads of `roots_len` and `input_len`
+        // bytes, unwritten, by the caller's contract. They may overlap the arena: all are only read.
+        let (Some(roots), Some(input)) =
+            (unsafe { input_slice(roots, roots_len) }, unsafe { input_slice(input, input_len) })
+        else {
+            return block.fail(ErrorCode::InvalidArgument);
+        };
+        let output: &mut [u8] = if output.is_null() {
+            &mut []
+        } else {
+            // SAFETY: `output` is non-null and valid for writes of `output_len` bytes by the
+            // caller's contract; `slice_len` keeps the length within `isize::MAX`; the overlap
+            // checks keep it apart from the roots, the arena, the input and the call block.
+            unsafe { slice::from_raw_parts_mut(output, output_len) }
+        };
+        // SAFETY: a live handle from `ferrule_schema_register` by the caller's contract; only read.
+        let schema = unsafe { &(*schema).schema };
+        // SAFETY: `arena` is non-null and valid for reads of `arena_len` bytes by the caller's
+        // contract; `slice_len` keeps the length within `isize::MAX`; the overlap checks keep it
+        // apart from the output and the call block.
+        let arena = unsafe { slice::from_raw_parts(arena, arena_len) };
+        let roots = roots.chunks_exact(4).map(|r| u32::from_le_bytes([r[0], r[1], r[2], r[3]]));
+        match encode_grpc_batch(&mut Encoder::new(), schema, message, roots, arena, input, output, max_depth) {
+            Ok(written) => block.report(&Outcome { bytes: written as u64, ..Outcome::default() }),
+            Err(e) => block.report(&Outcome {
+                code: e.code.code(),
+                offset: e.offset,
+                bytes: e.required,
+                path: &e.path,
+                ..Outcome::default()
+            }),
+        }
     })
 }
 

@@ -8,8 +8,8 @@ use std::ptr;
 
 use common::*;
 use ferrule_ffi::{
-    ferrule_proto_decode, ferrule_proto_decode_grpc_batch, ferrule_proto_encode, ferrule_schema_register,
-    ferrule_schema_release, FerruleSchema,
+    ferrule_proto_decode, ferrule_proto_decode_grpc_batch, ferrule_proto_encode, ferrule_proto_encode_grpc_batch,
+    ferrule_schema_register, ferrule_schema_release, FerruleSchema,
 };
 
 const INVALID_ARGUMENT: i32 = 1;
@@ -554,4 +554,98 @@ fn batch_decode_argument_errors() {
     assert_eq!(call(schema.0, k.all, p, n, 1 << 20, table, roots, arena_ptr, b), 0);
     assert_eq!(out.header(), (1, n, 0, 0));
     assert_eq!(out.root(0), 16);
+}
+
+fn encode_batch(
+    schema: &Handle,
+    msg: u32,
+    roots: &[u32],
+    arena: &[u8],
+    input: &[u8],
+    output: &mut [u8],
+) -> (i32, Result) {
+    let mut block = Block::new(DEPTH);
+    let roots: Vec<u8> = roots.iter().flat_map(|r| r.to_le_bytes()).collect();
+    // SAFETY: valid buffers of the lengths given; a live schema handle.
+    let status = unsafe {
+        ferrule_proto_encode_grpc_batch(
+            schema.0,
+            msg,
+            roots.as_ptr(),
+            (roots.len() / 4) as u32,
+            arena.as_ptr(),
+            arena.len() as u64,
+            input.as_ptr(),
+            input.len() as u64,
+            if output.is_empty() { ptr::null_mut() } else { output.as_mut_ptr() },
+            output.len() as u64,
+            DEPTH,
+            block.ptr(),
+        )
+    };
+    (status, block.result())
+}
+
+#[test]
+fn batch_encode_writes_grpc_frames_sized_exactly() {
+    let k = kitchen();
+    let (schema, _) = register(&k.built.bytes);
+    let payloads = [[vf(1, 7), lf(14, b"hi")].concat(), vf(2, 3), Vec::new(), lf(32, &vf(1, 1))];
+    let framed: Vec<u8> = payloads.iter().flat_map(|p| grpc(0, p)).collect();
+    let mut a = arena(1 << 12);
+    let mut out = BatchOut::new(4);
+    let (status, _) = batch(&schema, k.all, &framed, 0, 1 << 20, true, &mut out, &mut a);
+    assert_eq!(status, 0);
+    let mut roots: Vec<u32> =
+        (0..4).map(|i| u32::from_le_bytes(out.roots[4 * i..4 * i + 4].try_into().unwrap())).collect();
+    roots.push(0); // an empty message
+    let mut expected = framed.clone();
+    expected.extend_from_slice(&grpc(0, &[]));
+
+    // Sizing: a null output of length 0.
+    let (status, result) = encode_batch(&schema, k.all, &roots, &a, &framed, &mut []);
+    assert_eq!(
+        (status, result),
+        (BUFFER_TOO_SMALL, Result { bytes: expected.len() as u64, ..Block::err(BUFFER_TOO_SMALL, 0, &[]) })
+    );
+    let mut short = vec![0xA5; expected.len() - 1];
+    assert_eq!(encode_batch(&schema, k.all, &roots, &a, &framed, &mut short).0, BUFFER_TOO_SMALL);
+    assert!(short.iter().all(|&b| b == 0xA5), "nothing written");
+    let mut output = vec![0xA5; expected.len() + 2];
+    let (status, result) = encode_batch(&schema, k.all, &roots, &a, &framed, &mut output);
+    assert_eq!((status, result), (0, Block::ok(0, expected.len() as u64)));
+    assert_eq!(output[..expected.len()], expected[..]);
+    assert_eq!(output[expected.len()..], [0xA5, 0xA5]);
+
+    // A corrupt record: the message's index as the offset, nothing written.
+    roots[1] = (1 << 12) - 8;
+    let mut output = vec![0xA5; 256];
+    let (status, result) = encode_batch(&schema, k.all, &roots, &a, &framed, &mut output);
+    assert_eq!((status, result.code, result.offset), (INVALID_ARGUMENT, INVALID_ARGUMENT as u32, 1));
+    assert!(output.iter().all(|&b| b == 0xA5));
+    // Argument errors: an unknown message, a null schema, output overlapping the input.
+    assert_eq!(
+        encode_batch(&schema, 999, &roots, &a, &framed, &mut output),
+        (INVALID_ARGUMENT, Block::err(INVALID_ARGUMENT, 0, &[]))
+    );
+    assert_eq!(encode_batch(&Handle(ptr::null_mut()), k.all, &roots, &a, &framed, &mut output).0, INVALID_ARGUMENT);
+    let mut block = Block::new(DEPTH);
+    // SAFETY: valid buffers of the lengths given; a live schema handle; the output overlaps the input.
+    let status = unsafe {
+        ferrule_proto_encode_grpc_batch(
+            schema.0,
+            k.all,
+            ptr::null(),
+            0,
+            a.as_ptr(),
+            a.len() as u64,
+            output.as_ptr(),
+            8,
+            output.as_mut_ptr(),
+            8,
+            DEPTH,
+            block.ptr(),
+        )
+    };
+    assert_eq!((status, block.result()), (INVALID_ARGUMENT, Block::err(INVALID_ARGUMENT, 0, &[])));
 }

@@ -1,5 +1,7 @@
-//! Batch decode (`docs/message-layout.md`, section 6): many gRPC length-prefixed messages of one
-//! type in one call, composing the frame layer's [`FrameDecoder`] with [`Decoder::decode`].
+//! Batch decode and encode (`docs/message-layout.md`, sections 6 and 7): many gRPC
+//! length-prefixed messages of one type in one call. Decode composes the frame layer's
+//! [`FrameDecoder`] with [`Decoder::decode`]; encode composes [`Encoder`] with the 5-byte gRPC
+//! prefix.
 //!
 //! Nothing here is a second codec: each frame is found by the frame decoder exactly as
 //! `ferrule_frames_decode` finds it, and each payload is decoded by the message decoder exactly as
@@ -8,6 +10,7 @@
 
 use super::arena::ArenaMut;
 use super::decode::{DecodeError, Decoder, MAX_INPUT_END};
+use super::encode::{used_part, EncodeError, Encoder};
 use super::schema::Schema;
 use crate::abi::{self, ErrorCode};
 use crate::frame::{FrameDecoder, FrameDescriptor, FrameFormat};
@@ -166,3 +169,86 @@ impl<'s> GrpcBatchDecoder<'s> {
 
 /// The one descriptor flag a gRPC message can carry.
 const COMPRESSED: u8 = abi::FLAG_COMPRESSED as u8;
+
+/// The largest batch [`encode_grpc_batch`] writes: a Java buffer's limit.
+const MAX_BATCH_LEN: u64 = i32::MAX as u64;
+
+/// Encodes the records `roots` (arena offsets of root records, all of message type `message`) as
+/// consecutive gRPC length-prefixed messages into the front of `out`: for each, compressed flag 0,
+/// the encoding's length as a big-endian u32, then the encoding exactly as [`Encoder::encode`]
+/// writes it. A root of 0 (no record, as an absent sub-message) is an empty message. Returns the
+/// bytes written: `5 * count` plus the encodings' lengths.
+///
+/// Nothing here is a second encoder: every message is sized and then written by `encoder`. All
+/// messages are sized before anything is written, so on any error nothing is written:
+/// `BUFFER_TOO_SMALL` carries in `required` the bytes the whole batch needs (pass an empty `out`
+/// to ask for the size); a message's own error (`INVALID_ARGUMENT` for a corrupt record,
+/// `PROTO_DEPTH_EXCEEDED`, `PROTO_MESSAGE_TOO_LARGE`) carries the **index of the message in
+/// `roots`** as its offset and the encoder's path (relative to `message`); a batch longer than
+/// 2^31 − 1 bytes is `PROTO_MESSAGE_TOO_LARGE` at the index of the first message past that limit.
+/// An unknown `message` or an unusable arena header is `INVALID_ARGUMENT` at offset 0 with an
+/// empty path, whatever the roots.
+#[allow(clippy::too_many_arguments)]
+pub fn encode_grpc_batch<R>(
+    encoder: &mut Encoder,
+    schema: &Schema,
+    message: u32,
+    roots: R,
+    arena: &[u8],
+    input: &[u8],
+    out: &mut [u8],
+    max_depth: u32,
+) -> Result<usize, EncodeError>
+where
+    R: IntoIterator<Item = u32>,
+    R::IntoIter: Clone,
+{
+    let roots = roots.into_iter();
+    if message as usize >= schema.messages.len() {
+        return Err(EncodeError { code: ErrorCode::InvalidArgument, offset: 0, required: 0, path: Vec::new() });
+    }
+    used_part(arena)?;
+    let at_index = |index: usize, mut e: EncodeError| {
+        e.offset = index as u64;
+        e
+    };
+    // Sizing pass: every message is checked before a byte is written.
+    let mut total: u64 = 0;
+    for (index, root) in roots.clone().enumerate() {
+        let len = match root {
+            0 => 0,
+            _ => encoder.encoded_len(schema, message, root, arena, input, max_depth).map_err(|e| at_index(index, e))?,
+        };
+        total += abi::GRPC_PREFIX_LENGTH as u64 + len as u64;
+        if total > MAX_BATCH_LEN {
+            return Err(EncodeError {
+                code: ErrorCode::ProtoMessageTooLarge,
+                offset: index as u64,
+                required: 0,
+                path: Vec::new(),
+            });
+        }
+    }
+    if (out.len() as u64) < total {
+        return Err(EncodeError { code: ErrorCode::BufferTooSmall, offset: 0, required: total, path: Vec::new() });
+    }
+    // Writing pass: the encoder writes each message behind room for its prefix, which then gets
+    // the length it reports.
+    let prefix = abi::GRPC_PREFIX_LENGTH as usize;
+    let mut at = 0;
+    for (index, root) in roots.enumerate() {
+        let len = match root {
+            0 => 0,
+            _ => encoder
+                .encode(schema, message, root, arena, input, &mut out[at + prefix..], max_depth)
+                .map_err(|e| at_index(index, e))?,
+        };
+        out[at] = 0;
+        // len <= total <= i32::MAX.
+        out[at + 1..at + prefix].copy_from_slice(&(len as u32).to_be_bytes());
+        at += prefix + len;
+    }
+    // The second pass encoded what the first one sized: a mismatch is a defect, never bad input.
+    assert!(at as u64 == total, "the batch's sizing and writing passes disagree");
+    Ok(at)
+}

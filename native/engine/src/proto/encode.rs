@@ -189,7 +189,7 @@ impl Encoder {
 /// The part of the arena in use, `[0, used)`, where every record, array and arena view must
 /// lie; `INVALID_ARGUMENT` if the header is unusable (shorter than 16 bytes, or `used` below 16,
 /// not a multiple of 8, or past the end).
-fn used_part(arena: &[u8]) -> Result<&[u8], EncodeError> {
+pub(super) fn used_part(arena: &[u8]) -> Result<&[u8], EncodeError> {
     let used = super::arena_used(arena).map(|used| used as usize);
     match used {
         Some(used) if used >= ARENA_HEADER_LENGTH && used.is_multiple_of(8) && used <= arena.len() => {

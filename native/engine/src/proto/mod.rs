@@ -24,7 +24,9 @@
 //! ```
 //!
 //! [`GrpcBatchDecoder`] decodes many gRPC length-prefixed messages of one type in one call
-//! (section 6), composing the frame decoder with [`Decoder::decode`].
+//! (section 6), composing the frame decoder with [`Decoder::decode`]; [`encode_grpc_batch`]
+//! encodes many records of one type as gRPC length-prefixed messages in one call (section 7),
+//! composing [`Encoder`] with the prefix.
 //!
 //! Everything here is safe Rust. A corrupt arena handed to the encoder (records are also written
 //! by Java builders) is an error, never an out-of-bounds access; a defect in the engine is at worst
@@ -42,7 +44,7 @@ mod schema;
 mod wire;
 
 pub use arena::{arena_used, init_arena};
-pub use batch::{BatchMessage, BatchProgress, GrpcBatchDecoder};
+pub use batch::{encode_grpc_batch, BatchMessage, BatchProgress, GrpcBatchDecoder};
 pub use decode::{decode, DecodeError, Decoder};
 pub use encode::{encode, encoded_len, EncodeError, Encoder};
 pub use schema::{Cardinality, FieldType, Schema, SchemaError};

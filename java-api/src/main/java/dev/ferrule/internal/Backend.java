@@ -55,6 +55,16 @@ public interface Backend {
             boolean endOfInput, ByteBuffer table, ByteBuffer roots, int capacity, ByteBuffer arena, int maxDepth,
             ByteBuffer call);
 
+    /**
+     * Encodes the {@code count} records whose root offsets are in {@code roots} (little-endian u32 at
+     * {@code 4 * i}), all of type {@code message}, as consecutive gRPC length-prefixed messages into
+     * {@code output[start, start + length)} in one call (docs/message-layout.md, section 7); results
+     * and errors go to the call block, as for {@link #protoEncode}, with a message's index as the error
+     * offset.
+     */
+    int protoEncodeBatch(Schema schema, int message, ByteBuffer roots, int count, ByteBuffer arena, ByteBuffer input,
+            ByteBuffer output, int start, int length, int maxDepth, ByteBuffer call);
+
     /** Makes the engine fail inside a call, to prove failures come back as exceptions; test hook. */
     int debugPanic();
 }

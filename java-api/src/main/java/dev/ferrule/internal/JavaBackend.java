@@ -302,6 +302,64 @@ final class JavaBackend implements Backend {
         return 0;
     }
 
+    /**
+     * The same composition as the Rust engine's batch encoder: every message sized by
+     * {@link JavaProtoEngine#encode} into no room, then, if the whole batch fits, each written by it
+     * behind its gRPC prefix (docs/message-layout.md, section 7). Nothing is written on error.
+     */
+    @Override
+    public int protoEncodeBatch(Schema schema, int message, ByteBuffer roots, int count, ByteBuffer arena,
+            ByteBuffer input, ByteBuffer output, int start, int length, int maxDepth, ByteBuffer call) {
+        JavaProtoEngine engine = proto();
+        CompiledSchema compiled = schema.compiled();
+        // Checked before any message, whatever the roots, as the Rust engine does.
+        if (message < 0 || message >= compiled.messageCount() || count < 0 || maxDepth < 0 || start < 0 || length < 0
+                || (long) start + length > output.capacity() || !ArenaLayout.validHeader(arena, arena.capacity())) {
+            return CallBlock.finish(call, ErrorCode.INVALID_ARGUMENT.code(), 0, 0, 0, 0);
+        }
+        long total = 0;
+        for (int i = 0; i < count; i++) {
+            int root = roots.getInt(i * Integer.BYTES);
+            long size = 0;
+            if (root != 0) {
+                int status = engine.encode(compiled, message, root, arena, arena.capacity(), input, output, start, 0,
+                        maxDepth, call);
+                if (status != 0 && status != ErrorCode.BUFFER_TOO_SMALL.code()) {
+                    return CallBlock.finish(call, status, CallBlock.pathLength(call), i, 0, 0);
+                }
+                size = CallBlock.bytes(call);
+            }
+            total += GRPC_PREFIX_LENGTH + size;
+            if (total > Integer.MAX_VALUE) {
+                return CallBlock.finish(call, ErrorCode.PROTO_MESSAGE_TOO_LARGE.code(), 0, i, 0, 0);
+            }
+        }
+        if (total > length) {
+            return CallBlock.finish(call, ErrorCode.BUFFER_TOO_SMALL.code(), 0, 0, 0, total);
+        }
+        ByteBuffer out = output(output);
+        int at = start;
+        for (int i = 0; i < count; i++) {
+            int root = roots.getInt(i * Integer.BYTES);
+            int size = 0;
+            if (root != 0) {
+                int status = engine.encode(compiled, message, root, arena, arena.capacity(), input, output,
+                        at + GRPC_PREFIX_LENGTH, start + length - at - GRPC_PREFIX_LENGTH, maxDepth, call);
+                if (status != 0) {
+                    return CallBlock.finish(call, status, CallBlock.pathLength(call), i, 0, 0);
+                }
+                size = (int) CallBlock.bytes(call);
+            }
+            out.put(at, (byte) 0);
+            out.putInt(at + GRPC_LENGTH_AT, Integer.reverseBytes(size)); // big-endian through the little-endian view
+            at += GRPC_PREFIX_LENGTH + size;
+        }
+        if (at - start != total) {
+            return CallBlock.finish(call, ErrorCode.INTERNAL.code(), 0, 0, 0, 0);
+        }
+        return CallBlock.finish(call, 0, 0, 0, 0, total);
+    }
+
     /** Records a failed batch in the table header and the call block (whose path is already written). */
     private static int batchFailed(ByteBuffer table, ByteBuffer call, int code, int pathLength, long offset) {
         TableLayout.decodeFailed(table, code, offset);

@@ -70,6 +70,15 @@ final class NativeBackend implements Backend {
     }
 
     @Override
+    public int protoEncodeBatch(Schema schema, int message, ByteBuffer roots, int count, ByteBuffer arena,
+            ByteBuffer input, ByteBuffer output, int start, int length, int maxDepth, ByteBuffer call) {
+        long out = this.output.of(output) + start;
+        return NativeBindings.protoEncodeGrpcBatch0(schema.nativeHandle(), message, this.roots.of(roots), count,
+                this.arena.of(arena), arena.capacity(), source.of(input), input.capacity(), out, length, maxDepth,
+                this.call.of(call));
+    }
+
+    @Override
     public int debugPanic() {
         return NativeBindings.debugPanic0();
     }

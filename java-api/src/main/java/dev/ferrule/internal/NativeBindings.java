@@ -142,6 +142,27 @@ public final class NativeBindings {
             long callBlock);
 
     /**
+     * Encodes the {@code count} records whose root offsets are the little-endian u32s at
+     * {@code rootsAddress + 4 * i}, all of message type {@code message}, as consecutive gRPC
+     * length-prefixed messages into {@code [outputAddress, outputAddress + outputLength)}, in one call
+     * (docs/message-layout.md, section 7). A root of 0 is an empty message. Bytes written, or required
+     * for the whole batch, go to the call block; a message's error has its index as the error offset.
+     */
+    static native int protoEncodeGrpcBatch0(
+            long schema,
+            int message,
+            long rootsAddress,
+            int count,
+            long arenaAddress,
+            int arenaCapacity,
+            long inputAddress,
+            int inputLength,
+            long outputAddress,
+            int outputLength,
+            int maxDepth,
+            long callBlock);
+
+    /**
      * Test hook: makes the engine panic inside a native call. The panic must be caught at the C ABI
      * and come back as {@code INTERNAL}; the JVM keeps running.
      */

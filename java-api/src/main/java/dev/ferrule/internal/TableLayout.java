@@ -62,7 +62,7 @@ public final class TableLayout {
     }
 
     /** Records a successful decode: {@code count} entries covering {@code bytes} bytes. */
-    static void decoded(ByteBuffer table, int count, long bytes) {
+    public static void decoded(ByteBuffer table, int count, long bytes) {
         table.putInt(COUNT_AT, count);
         finish(table, bytes, 0, 0);
     }

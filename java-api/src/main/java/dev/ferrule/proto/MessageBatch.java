@@ -10,7 +10,8 @@ import java.util.Objects;
 
 /**
  * A reusable holder for the messages of one {@link ProtoCodec#decodeBatch batch decode}: where each
- * message's bytes lie in the input, and its decoded record in the {@link Arena}.
+ * message's bytes lie in the input, and its decoded record in the {@link Arena}; and for the messages
+ * of one {@link ProtoCodec#encodeBatch batch encode}, which {@link #add(MessageReader) add} appends.
  *
  * <pre>{@code
  * MessageBatch batch = MessageBatch.allocate(256);                      // once
@@ -30,6 +31,18 @@ import java.util.Objects;
  * engine in the same call. A batch describes the last decode only, and its messages stay readable
  * until their arena is reset. Allocate a batch once and reuse it; nothing is allocated per message.
  * Not thread-safe.
+ *
+ * <p>To encode, {@link #clear()} the batch and {@link #add(MessageReader) add} messages of one type
+ * (decoded or built records in one arena, reading one input buffer), then call
+ * {@link ProtoCodec#encodeBatch}; a decoded batch can also be encoded as it is, or appended to.
+ *
+ * <pre>{@code
+ * batch.clear();
+ * for (MessageBuilder m : built) {
+ *     batch.add(m);
+ * }
+ * codec.encodeBatch(batch, out);                                        // gRPC framed, one engine call
+ * }</pre>
  */
 public final class MessageBatch {
     private final int capacity;
@@ -129,6 +142,87 @@ public final class MessageBatch {
                     + " capacity=" + source.capacity());
         }
         return source.slice(offset, length);
+    }
+
+    /**
+     * Empties the batch, to {@link #add(MessageReader) add} messages to encode; the messages it held are
+     * no longer reachable through it.
+     */
+    public MessageBatch clear() {
+        failed();
+        TableLayout.decoded(table, 0, 0);
+        return this;
+    }
+
+    /** Appends a built message; see {@link #add(MessageReader)}. */
+    public MessageBatch add(MessageBuilder message) {
+        Objects.requireNonNull(message, "message");
+        message.type(); // checks the builder is attached and its arena not reset
+        return add(message.type(), message.arena(), null, message.record());
+    }
+
+    /**
+     * Appends a message to encode with {@link ProtoCodec#encodeBatch}: no copy, the batch records where
+     * its record lies. An absent sub-message (not {@link MessageReader#isPresent() present}) encodes as
+     * an empty message. The added message's {@link #payloadOffset} and {@link #payloadLength} are 0.
+     *
+     * @throws FerruleException {@link ErrorCode#INVALID_ARGUMENT} if the message's type, arena or input
+     *     buffer differs from those of the messages already in the batch (decoded strings are views of one
+     *     input; built messages read no input); {@link ErrorCode#ARENA_STALE} if its arena has been reset
+     *     since the batch's messages were added or decoded
+     * @throws IllegalStateException if the batch {@link #isFull() is full}
+     */
+    public MessageBatch add(MessageReader message) {
+        Objects.requireNonNull(message, "message");
+        message.type(); // checks the reader is attached and its arena not reset
+        return add(message.type(), message.arena(), message.input(), message.record());
+    }
+
+    private MessageBatch add(MessageType type, Arena arena, ByteBuffer input, int record) {
+        int count = count();
+        if (count == capacity) {
+            throw new IllegalStateException("the batch is full: capacity=" + capacity);
+        }
+        if (count == 0) {
+            this.type = type;
+            this.arena = arena;
+            this.input = input;
+            this.generation = arena.generation();
+        } else {
+            if (type != this.type) {
+                throw new FerruleException(ErrorCode.INVALID_ARGUMENT, "a batch holds messages of one type: "
+                        + type.name() + " cannot join messages of " + this.type.name());
+            }
+            if (arena != this.arena) {
+                throw new FerruleException(ErrorCode.INVALID_ARGUMENT,
+                        "the messages of a batch must live in one arena: this one is in another");
+            }
+            this.arena.checkGeneration(generation);
+            if (input != null && this.input != null && input != this.input) {
+                throw new FerruleException(ErrorCode.INVALID_ARGUMENT,
+                        "the messages of a batch must read one input buffer: this one was decoded from another");
+            }
+            if (this.input == null) {
+                this.input = input;
+            }
+        }
+        TableLayout.putEntry(table, count, 0, 0, 0, 0, 0);
+        roots.putInt(count * Integer.BYTES, record);
+        TableLayout.setCount(table, count + 1);
+        return this;
+    }
+
+    /** The arena of the batch's messages, checked not reset since; null when the batch is empty. */
+    Arena liveArena() {
+        if (arena != null) {
+            arena.checkGeneration(generation);
+        }
+        return arena;
+    }
+
+    /** The input buffer the batch's messages read, or null if none does. */
+    ByteBuffer input() {
+        return input;
     }
 
     private int check(int index) {

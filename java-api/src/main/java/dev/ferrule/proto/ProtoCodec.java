@@ -33,7 +33,8 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>{@link #decodeBatch} decodes a whole read's worth of gRPC length-prefixed messages in one engine
- * call into a {@link MessageBatch}.
+ * call into a {@link MessageBatch}, and {@link #encodeBatch} encodes a batch's messages as gRPC
+ * length-prefixed messages in one engine call.
  *
  * <p>Results are identical on both backends. Every input error is a {@link FerruleException} with a
  * stable code, the absolute byte offset and the field path (see docs/message-layout.md, section 3).
@@ -217,6 +218,70 @@ public final class ProtoCodec {
             throw failure(status, type, "sizing " + type.name());
         }
         return (int) call.getLong(CallBlock.BYTES_AT);
+    }
+
+    /**
+     * Encodes every message of {@code batch}, in order, as a gRPC length-prefixed message (compressed
+     * flag 0, the length as a 4-byte big-endian integer, then the encoding {@link #encode(MessageReader,
+     * ByteBuffer)} writes) into {@code output} at its position, in one engine call, and advances it. The
+     * batch holds either the messages of the last {@link #decodeBatch} or those {@link MessageBatch#add
+     * added} since {@link MessageBatch#clear}; an empty batch writes nothing.
+     *
+     * @return bytes written, exactly {@link #encodedLength(MessageBatch)}
+     * @throws FerruleException nothing written in every case: {@link ErrorCode#BUFFER_TOO_SMALL} if output
+     *     has too little room for the whole batch (the message says how much it needs); for a bad record,
+     *     the encoder's code with the <em>index of the message</em> in the batch as the offset, and its
+     *     field path; {@link ErrorCode#ARENA_STALE} if the batch's arena has been reset since its messages
+     *     were added or decoded
+     */
+    public int encodeBatch(MessageBatch batch, ByteBuffer output) {
+        Objects.requireNonNull(batch, "batch");
+        requireDirect(output, "output");
+        if (output.isReadOnly()) {
+            throw new FerruleException(ErrorCode.INVALID_ARGUMENT, "output is a read-only buffer");
+        }
+        int start = output.position();
+        int room = output.limit() - start;
+        MessageType type = batch.type();
+        int status = encodeBatch(batch, output, start, room);
+        if (status == ErrorCode.BUFFER_TOO_SMALL.code()) {
+            throw new FerruleException(ErrorCode.BUFFER_TOO_SMALL, "encoding a batch of " + batch.count() + " gRPC "
+                    + type.name() + " messages needs length=" + call.getLong(CallBlock.BYTES_AT)
+                    + " but output has remaining=" + room);
+        }
+        if (status != 0) {
+            throw failure(status, type, "encoding a batch of gRPC " + type.name() + " messages, at message index "
+                    + call.getLong(CallBlock.ERROR_OFFSET_AT));
+        }
+        int written = (int) call.getLong(CallBlock.BYTES_AT);
+        output.position(start + written);
+        return written;
+    }
+
+    /** The exact number of bytes {@link #encodeBatch} writes for this batch. */
+    public int encodedLength(MessageBatch batch) {
+        Objects.requireNonNull(batch, "batch");
+        int status = encodeBatch(batch, NO_BYTES, 0, 0);
+        if (status != 0 && status != ErrorCode.BUFFER_TOO_SMALL.code()) {
+            MessageType type = batch.type();
+            throw failure(status, type, "sizing a batch of gRPC " + type.name() + " messages, at message index "
+                    + call.getLong(CallBlock.ERROR_OFFSET_AT));
+        }
+        return (int) call.getLong(CallBlock.BYTES_AT);
+    }
+
+    private int encodeBatch(MessageBatch batch, ByteBuffer output, int start, int room) {
+        Arena arena = batch.liveArena();
+        int count = batch.count();
+        if (count == 0 || arena == null) {
+            call.putLong(CallBlock.BYTES_AT, 0);
+            return 0;
+        }
+        MessageType type = batch.type();
+        checkType(type);
+        ByteBuffer input = batch.input() == null ? NO_BYTES : batch.input();
+        return backend.protoEncodeBatch(schema, type.index(), batch.roots(), count, arena.memory(), input, output, start,
+                room, maxDepth, call);
     }
 
     private int encodeRecord(MessageType type, MessageReader message, ByteBuffer output, int start, int room) {
