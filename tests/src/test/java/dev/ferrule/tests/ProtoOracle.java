@@ -19,11 +19,11 @@ import java.util.List;
 import java.util.Map;
 
 /** protobuf-java as the oracle: descriptor sets from its descriptors, and field-by-field comparison. */
-final class ProtoOracle {
+public final class ProtoOracle {
     private ProtoOracle() {}
 
     /** A descriptor set holding {@code files} and everything they import, dependencies first. */
-    static byte[] descriptorSet(FileDescriptor... files) {
+    public static byte[] descriptorSet(FileDescriptor... files) {
         Map<String, FileDescriptorProto> ordered = new LinkedHashMap<>();
         for (FileDescriptor f : files) {
             add(f, ordered);

@@ -1,7 +1,5 @@
 package dev.ferrule.tests.json;
 
-import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
-import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
 import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.Message;
 import dev.ferrule.BackendKind;
@@ -13,8 +11,6 @@ import dev.ferrule.proto.ProtoCodec;
 import dev.ferrule.schema.MessageType;
 import dev.ferrule.schema.Schema;
 import java.nio.ByteBuffer;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.stream.Stream;
 
 /** One backend's Ferrule side of the JSON tests: decode and print, parse and encode. */
@@ -60,20 +56,6 @@ final class JsonSupport {
 
     /** A descriptor set holding {@code files} and everything they import, dependencies first. */
     static byte[] descriptorSet(FileDescriptor... files) {
-        Map<String, FileDescriptorProto> ordered = new LinkedHashMap<>();
-        for (FileDescriptor f : files) {
-            add(f, ordered);
-        }
-        return FileDescriptorSet.newBuilder().addAllFile(ordered.values()).build().toByteArray();
-    }
-
-    private static void add(FileDescriptor file, Map<String, FileDescriptorProto> into) {
-        if (into.containsKey(file.getName())) {
-            return;
-        }
-        for (FileDescriptor dep : file.getDependencies()) {
-            add(dep, into);
-        }
-        into.put(file.getName(), file.toProto());
+        return dev.ferrule.tests.ProtoOracle.descriptorSet(files);
     }
 }
