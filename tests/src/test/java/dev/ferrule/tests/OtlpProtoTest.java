@@ -234,6 +234,18 @@ class OtlpProtoTest {
                 () -> codec.decode(REQUEST, direct(cut), Arena.allocate(4096)));
         assertEquals(ErrorCode.PROTO_TRUNCATED, truncated.code());
 
+        byte[] whole = request.toByteArray();
+        ProtoCodec limited = ProtoCodec.builder(OTLP).backend(backend).maxMessageLength(whole.length - 1).build();
+        ByteBuffer tooLarge = direct(whole);
+        tooLarge.position(0);
+        FerruleException large = assertThrows(FerruleException.class,
+                () -> limited.decode(REQUEST, tooLarge, Arena.allocate(4096)));
+        assertEquals(ErrorCode.PROTO_MESSAGE_TOO_LARGE, large.code());
+        assertEquals(0, large.offset(), "the message's first byte");
+        assertEquals(0, tooLarge.position(), "nothing consumed");
+        assertTrue(ProtoCodec.builder(OTLP).backend(backend).maxMessageLength(whole.length).build()
+                .decode(REQUEST, direct(whole), Arena.allocate(4096)).isPresent(), "the limit itself is allowed");
+
         Arena small = Arena.allocate(64);
         int used = small.used();
         FerruleException full = assertThrows(FerruleException.class,
