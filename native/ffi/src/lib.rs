@@ -9,6 +9,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+use core::cell::Cell;
 use core::ffi::c_char;
 use core::{ptr, slice};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -22,6 +23,30 @@ mod table;
 
 use call::{CallBlock, Outcome};
 use table::{table_len, Table};
+
+thread_local! {
+    /// Decode scratch kept per thread between calls, so that steady-state calls do not allocate.
+    static DECODER: Cell<Option<Decoder>> = const { Cell::new(None) };
+    /// Encode scratch kept per thread between calls, likewise.
+    static ENCODER: Cell<Option<Encoder>> = const { Cell::new(None) };
+}
+
+/// Runs `f` with this thread's decoder. A call that panics never gives its decoder back, so a
+/// half-used one is never reused (each decode clears its scratch anyway).
+fn with_decoder<R>(f: impl FnOnce(&mut Decoder) -> R) -> R {
+    let mut decoder = DECODER.with(Cell::take).unwrap_or_default();
+    let result = f(&mut decoder);
+    DECODER.with(|cell| cell.set(Some(decoder)));
+    result
+}
+
+/// Runs `f` with this thread's encoder; see [`with_decoder`].
+fn with_encoder<R>(f: impl FnOnce(&mut Encoder) -> R) -> R {
+    let mut encoder = ENCODER.with(Cell::take).unwrap_or_default();
+    let result = f(&mut encoder);
+    ENCODER.with(|cell| cell.set(Some(encoder)));
+    result
+}
 
 const OK: i32 = 0;
 
@@ -517,7 +542,7 @@ pub unsafe extern "C" fn ferrule_proto_decode(
         // caller's contract; `slice_len` keeps the length within `isize::MAX`; the overlap checks
         // keep it apart from `input` and the call block.
         let arena = unsafe { slice::from_raw_parts_mut(arena, arena_len) };
-        match Decoder::new().decode(schema, message, input, base_offset, arena, max_depth) {
+        match with_decoder(|d| d.decode(schema, message, input, base_offset, arena, max_depth)) {
             Ok(root) => block.report(&Outcome { root, ..Outcome::default() }),
             Err(e) => {
                 block.report(&Outcome { code: e.code.code(), offset: e.offset, path: &e.path, ..Outcome::default() })
@@ -612,7 +637,7 @@ pub unsafe extern "C" fn ferrule_proto_encode(
         // contract; `slice_len` keeps the length within `isize::MAX`; the overlap checks keep it
         // apart from the output and the call block.
         let arena = unsafe { slice::from_raw_parts(arena, arena_len) };
-        match Encoder::new().encode(schema, message, record, arena, input, output, max_depth) {
+        match with_encoder(|e| e.encode(schema, message, record, arena, input, output, max_depth)) {
             Ok(written) => block.report(&Outcome { bytes: written as u64, ..Outcome::default() }),
             Err(e) => block.report(&Outcome {
                 code: e.code.code(),
@@ -746,34 +771,41 @@ pub unsafe extern "C" fn ferrule_proto_decode_grpc_batch(
         // Chunks of BATCH messages through a stack buffer give exactly the result of one engine call
         // with the whole capacity: decoding is a left-to-right scan that stops at the same place
         // either way, and an error after the first message only ever stops the scan.
-        let mut decoder = Decoder::new();
-        let mut chunk = [BatchMessage::default(); BATCH];
-        let capacity = table_capacity as usize;
-        let (mut count, mut consumed) = (0, 0);
-        while count < capacity {
-            let room = BATCH.min(capacity - count);
-            let base = base_offset + consumed as u64;
-            let progress =
-                match batch.decode(&mut decoder, &input[consumed..], base, end_of_input, arena, &mut chunk[..room]) {
-                    Ok(progress) => progress,
-                    Err(e) if count == 0 => return fail(&mut table, e.code, e.offset, &e.path),
-                    Err(_) => break,
-                };
-            for m in &chunk[..progress.messages] {
-                // The engine refuses inputs reaching past 2^31 - 1, so every offset fits a u32.
-                let offset = (base + m.frame.payload_offset as u64) as u32;
-                table.set_entry(count, &m.frame, offset, m.frame.payload_len as u32);
-                roots[4 * count..4 * count + 4].copy_from_slice(&m.root.to_le_bytes());
-                count += 1;
+        let scanned = with_decoder(|decoder| {
+            let mut chunk = [BatchMessage::default(); BATCH];
+            let capacity = table_capacity as usize;
+            let (mut count, mut consumed) = (0, 0);
+            while count < capacity {
+                let room = BATCH.min(capacity - count);
+                let base = base_offset + consumed as u64;
+                let progress =
+                    match batch.decode(decoder, &input[consumed..], base, end_of_input, arena, &mut chunk[..room]) {
+                        Ok(progress) => progress,
+                        Err(e) if count == 0 => return Err(e),
+                        Err(_) => break,
+                    };
+                for m in &chunk[..progress.messages] {
+                    // The engine refuses inputs reaching past 2^31 - 1, so every offset fits a u32.
+                    let offset = (base + m.frame.payload_offset as u64) as u32;
+                    table.set_entry(count, &m.frame, offset, m.frame.payload_len as u32);
+                    roots[4 * count..4 * count + 4].copy_from_slice(&m.root.to_le_bytes());
+                    count += 1;
+                }
+                consumed += progress.consumed;
+                if progress.messages < room {
+                    break;
+                }
             }
-            consumed += progress.consumed;
-            if progress.messages < room {
-                break;
+            Ok((count, consumed))
+        });
+        match scanned {
+            Err(e) => fail(&mut table, e.code, e.offset, &e.path),
+            Ok((count, consumed)) => {
+                // count <= capacity, which came from a u32.
+                table.set_header(count as u32, consumed as u64, 0, 0);
+                block.report(&Outcome::default())
             }
         }
-        // count <= capacity, which came from a u32.
-        table.set_header(count as u32, consumed as u64, 0, 0);
-        block.report(&Outcome::default())
     })
 }
 
@@ -866,7 +898,7 @@ pub unsafe extern "C" fn ferrule_proto_encode_grpc_batch(
         // apart from the output and the call block.
         let arena = unsafe { slice::from_raw_parts(arena, arena_len) };
         let roots = roots.chunks_exact(4).map(|r| u32::from_le_bytes([r[0], r[1], r[2], r[3]]));
-        match encode_grpc_batch(&mut Encoder::new(), schema, message, roots, arena, input, output, max_depth) {
+        match with_encoder(|e| encode_grpc_batch(e, schema, message, roots, arena, input, output, max_depth)) {
             Ok(written) => block.report(&Outcome { bytes: written as u64, ..Outcome::default() }),
             Err(e) => block.report(&Outcome {
                 code: e.code.code(),
