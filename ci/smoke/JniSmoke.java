@@ -3,14 +3,16 @@
  * under qemu-user or wine): ci/smoke/run compiles it with the build host's javac (--release 17) and
  * starts it with the CLI jar and one ferrule-native jar on the class path.
  *
- *   java -Dferrule.native=required -cp <smoke classes>:<cli jar>:<native jar> JniSmoke <native|java> <vectors dir> <work dir>
+ *   java -Dferrule.native=required -cp <smoke classes>:<cli jar>:<native jar> JniSmoke <native|java> <vectors dir> <work dir> [<descriptor set>]
  *
  * It drives the `ferrule` CLI in-process (dev.ferrule.cli.Main.run, the code path of bin/ferrule), so
  * one emulated JVM start covers everything:
  *   1. `ferrule info`: the native backend loaded, from the jar, for the expected classifier;
  *   2. the C ABI's panic hook through JNI: a Rust panic caught by catch_unwind comes back as 3 (INTERNAL);
  *   3. `ferrule frames decode` of every golden vector's input (tests/vectors/frames/*.vector);
- *   4. `ferrule frames encode` of each fully decoded vector's output, which must give back its input.
+ *   4. `ferrule frames encode` of each fully decoded vector's output, which must give back its input;
+ *   5. given the OTLP trace service's descriptor set: the protobuf engine decodes the sample trace
+ *      (tests/vectors/otlp/trace.binpb) to JSON with `ferrule decode`, and `ferrule encode` gives its bytes back.
  *
  * Lines starting with '#' describe the run (platform, JVM, library); every other line is a result that
  * must be the same on every platform and backend: ci/smoke/run compares them with the pure-Java
@@ -41,8 +43,8 @@ public final class JniSmoke {
     private JniSmoke() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 3 || !(args[0].equals("native") || args[0].equals("java"))) {
-            System.err.println("usage: JniSmoke native|java <vectors dir> <work dir>");
+        if (args.length < 3 || args.length > 4 || !(args[0].equals("native") || args[0].equals("java"))) {
+            System.err.println("usage: JniSmoke native|java <vectors dir> <work dir> [<OTLP trace descriptor set>]");
             System.exit(2);
         }
         String backend = args[0];
@@ -106,6 +108,9 @@ public final class JniSmoke {
             }
         }
         System.out.println("# " + decoded + " vectors decoded, " + roundTrips + " re-encoded");
+        if (args.length == 4) {
+            protobuf(backend, Path.of(args[3]), vectors.getParent().resolve("otlp/trace.binpb"), work);
+        }
         if (!problems.isEmpty()) {
             for (String p : problems) {
                 System.out.println("# FAILED: " + p);
@@ -114,6 +119,31 @@ public final class JniSmoke {
             System.exit(1);
         }
         System.out.println("# ok");
+    }
+
+    /**
+     * The protobuf engine on this platform: decode the sample OTLP trace to JSON (compared line by line
+     * with the host's pure-Java run, like the frame results) and encode the JSON back to the same bytes.
+     */
+    private static void protobuf(String backend, Path descriptorSet, Path trace, Path work) throws Exception {
+        List<String> schema = List.of("--descriptor-set", descriptorSet.toString(),
+                "--type", "opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest", "--backend", backend);
+        Path json = work.resolve("trace.json");
+        Path again = work.resolve("trace.binpb");
+        Result decode = cli(concat(List.of("decode"), schema, List.of(trace.toString(), json.toString())));
+        System.out.println("protobuf decode of " + trace.getFileName() + ": exit " + decode.exit);
+        print("  stderr: ", decode.err);
+        check(decode.exit == 0, "ferrule decode of the OTLP trace exited " + decode.exit + ": " + decode.err);
+        if (decode.exit != 0) {
+            return;
+        }
+        print("  ", Files.readString(json, StandardCharsets.UTF_8));
+        Result encode = cli(concat(List.of("encode"), schema, List.of(json.toString(), again.toString())));
+        boolean same = encode.exit == 0 && Arrays.equals(Files.readAllBytes(again), Files.readAllBytes(trace));
+        System.out.println("protobuf encode of the JSON: exit " + encode.exit + ", "
+                + (same ? "same bytes as the trace" : "DIFFERENT bytes"));
+        print("  stderr: ", encode.err);
+        check(same, "encoding the decoded OTLP trace did not give its bytes back");
     }
 
     private static void check(boolean ok, String problem) {
