@@ -16,7 +16,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use ferrule_engine::abi::{self, ErrorCode};
 use ferrule_engine::frame::{encode_frames_by_index, EncodeError, FrameDecoder, FrameDescriptor, FrameFormat};
-use ferrule_engine::proto::{encode_grpc_batch, BatchMessage, Decoder, Encoder, GrpcBatchDecoder, Schema};
+use ferrule_engine::proto::{
+    encode_grpc_batch, BatchMessage, Decoder, EncodeError as ProtoEncodeError, Encoder, GrpcBatchDecoder, Schema,
+};
 
 mod call;
 mod table;
@@ -595,58 +597,28 @@ pub unsafe extern "C" fn ferrule_proto_encode(
         let Some(header) = header else {
             return status(ErrorCode::InvalidArgument);
         };
-        let Some(capacity) = call::path_capacity(max_depth) else {
-            return header.fail(ErrorCode::InvalidArgument);
+        // SAFETY: forwarded from this function's contract; no roots.
+        let args = match unsafe {
+            encode_args(
+                header,
+                schema,
+                ptr::null(),
+                Some(0),
+                arena,
+                arena_capacity,
+                input,
+                input_len,
+                output,
+                output_len,
+                max_depth,
+                call_block,
+            )
+        } {
+            Ok(args) => args,
+            Err(status) => return status,
         };
-        let block_len = call::block_len(capacity);
-        let (Some(arena_len), Some(input_len), Some(output_len)) =
-            (slice_len(arena_capacity), slice_len(input_len), slice_len(output_len))
-        else {
-            return header.fail(ErrorCode::InvalidArgument);
-        };
-        if schema.is_null()
-            || arena.is_null()
-            || (output.is_null() && output_len != 0)
-            || overlaps(output, output_len, arena, arena_len)
-            || overlaps(output, output_len, input, input_len)
-            || overlaps(output, output_len, call_block, block_len)
-            || overlaps(arena, arena_len, call_block, block_len)
-            || overlaps(input, input_len, call_block, block_len)
-        {
-            return header.fail(ErrorCode::InvalidArgument);
-        }
-        // SAFETY: the caller's contract makes the block valid for `capacity` path entries, and
-        // the overlap checks keep it apart from the slices below.
-        let block = unsafe { RawBlock::new(call_block, capacity) };
-        // SAFETY: a non-null `input` is valid for reads of `input_len` bytes, unwritten, by the
-        // caller's contract. It may overlap the arena: both are only read.
-        let Some(input) = (unsafe { input_slice(input, input_len) }) else {
-            return block.fail(ErrorCode::InvalidArgument);
-        };
-        let output: &mut [u8] = if output.is_null() {
-            &mut []
-        } else {
-            // SAFETY: `output` is non-null and valid for writes of `output_len` bytes by the
-            // caller's contract; `slice_len` keeps the length within `isize::MAX`; the overlap
-            // checks keep it apart from the arena, the input and the call block.
-            unsafe { slice::from_raw_parts_mut(output, output_len) }
-        };
-        // SAFETY: a live handle from `ferrule_schema_register` by the caller's contract; only read.
-        let schema = unsafe { &(*schema).schema };
-        // SAFETY: `arena` is non-null and valid for reads of `arena_len` bytes by the caller's
-        // contract; `slice_len` keeps the length within `isize::MAX`; the overlap checks keep it
-        // apart from the output and the call block.
-        let arena = unsafe { slice::from_raw_parts(arena, arena_len) };
-        match with_encoder(|e| e.encode(schema, message, record, arena, input, output, max_depth)) {
-            Ok(written) => block.report(&Outcome { bytes: written as u64, ..Outcome::default() }),
-            Err(e) => block.report(&Outcome {
-                code: e.code.code(),
-                offset: e.offset,
-                bytes: e.required,
-                path: &e.path,
-                ..Outcome::default()
-            }),
-        }
+        let EncodeArgs { block, schema, arena, input, output, .. } = args;
+        report_encoded(block, with_encoder(|e| e.encode(schema, message, record, arena, input, output, max_depth)))
     })
 }
 
@@ -856,59 +828,128 @@ pub unsafe extern "C" fn ferrule_proto_encode_grpc_batch(
         let Some(header) = header else {
             return status(ErrorCode::InvalidArgument);
         };
-        let Some(capacity) = call::path_capacity(max_depth) else {
-            return header.fail(ErrorCode::InvalidArgument);
+        // SAFETY: forwarded from this function's contract.
+        let args = match unsafe {
+            encode_args(
+                header,
+                schema,
+                roots,
+                roots_len(count),
+                arena,
+                arena_capacity,
+                input,
+                input_len,
+                output,
+                output_len,
+                max_depth,
+                call_block,
+            )
+        } {
+            Ok(args) => args,
+            Err(status) => return status,
         };
-        let block_len = call::block_len(capacity);
-        let (Some(roots_len), Some(arena_len), Some(input_len), Some(output_len)) =
-            (roots_len(count), slice_len(arena_capacity), slice_len(input_len), slice_len(output_len))
-        else {
-            return header.fail(ErrorCode::InvalidArgument);
-        };
-        let read_only = [(roots, roots_len), (arena, arena_len), (input, input_len)];
-        let overlapping = read_only
-            .iter()
-            .any(|&(p, len)| overlaps(output, output_len, p, len) || overlaps(p, len, call_block, block_len))
-            || overlaps(output, output_len, call_block, block_len);
-        if schema.is_null() || arena.is_null() || (output.is_null() && output_len != 0) || overlapping {
-            return header.fail(ErrorCode::InvalidArgument);
-        }
-        // SAFETY: the caller's contract makes the block valid for `capacity` path entries, and
-        // the overlap checks keep it apart from the slices below.
-        let block = unsafe { RawBlock::new(call_block, capacity) };
-        // SAFETY: non-null `roots` and `input` are valid for reads of `roots_len` and `input_len`
-        // bytes, unwritten, by the caller's contract. They may overlap the arena: all are only read.
-        let (Some(roots), Some(input)) =
-            (unsafe { input_slice(roots, roots_len) }, unsafe { input_slice(input, input_len) })
-        else {
-            return block.fail(ErrorCode::InvalidArgument);
-        };
-        let output: &mut [u8] = if output.is_null() {
-            &mut []
-        } else {
-            // SAFETY: `output` is non-null and valid for writes of `output_len` bytes by the
-            // caller's contract; `slice_len` keeps the length within `isize::MAX`; the overlap
-            // checks keep it apart from the roots, the arena, the input and the call block.
-            unsafe { slice::from_raw_parts_mut(output, output_len) }
-        };
-        // SAFETY: a live handle from `ferrule_schema_register` by the caller's contract; only read.
-        let schema = unsafe { &(*schema).schema };
-        // SAFETY: `arena` is non-null and valid for reads of `arena_len` bytes by the caller's
-        // contract; `slice_len` keeps the length within `isize::MAX`; the overlap checks keep it
-        // apart from the output and the call block.
-        let arena = unsafe { slice::from_raw_parts(arena, arena_len) };
+        let EncodeArgs { block, schema, roots, arena, input, output } = args;
         let roots = roots.chunks_exact(4).map(|r| u32::from_le_bytes([r[0], r[1], r[2], r[3]]));
-        match with_encoder(|e| encode_grpc_batch(e, schema, message, roots, arena, input, output, max_depth)) {
-            Ok(written) => block.report(&Outcome { bytes: written as u64, ..Outcome::default() }),
-            Err(e) => block.report(&Outcome {
-                code: e.code.code(),
-                offset: e.offset,
-                bytes: e.required,
-                path: &e.path,
-                ..Outcome::default()
-            }),
-        }
+        report_encoded(
+            block,
+            with_encoder(|e| encode_grpc_batch(e, schema, message, roots, arena, input, output, max_depth)),
+        )
     })
+}
+
+/// The checked arguments of the two encode calls, as slices.
+struct EncodeArgs<'a> {
+    block: RawBlock,
+    schema: &'a Schema,
+    roots: &'a [u8],
+    arena: &'a [u8],
+    input: &'a [u8],
+    output: &'a mut [u8],
+}
+
+/// Checks and slices the arguments `ferrule_proto_encode` and `ferrule_proto_encode_grpc_batch`
+/// share (the single call passes no roots): a null schema or arena, a null output with a non-zero
+/// length, lengths that do not fit, `output` overlapping roots, arena, input or call block, and the
+/// call block overlapping roots, arena or input are `INVALID_ARGUMENT` (roots, arena and input are only
+/// read and may overlap). An error is recorded in the call block and returned as the status.
+///
+/// # Safety
+///
+/// `schema` must be null or a live handle from `ferrule_schema_register`. Non-null pointers must be
+/// valid for the lengths given: `roots` (`roots_len` bytes), `arena` and `input` for reads, `output`
+/// for writes, `call_block` for writes of `CALL_HEADER_LENGTH + (max_depth + 2) * CALL_PATH_ENTRY_LENGTH`
+/// bytes; none may be written by anyone else during the call.
+#[allow(clippy::too_many_arguments)] // one per buffer of the calls it serves
+unsafe fn encode_args<'a>(
+    header: RawBlock,
+    schema: *const FerruleSchema,
+    roots: *const u8,
+    roots_len: Option<usize>,
+    arena: *const u8,
+    arena_capacity: u64,
+    input: *const u8,
+    input_len: u64,
+    output: *mut u8,
+    output_len: u64,
+    max_depth: u32,
+    call_block: *mut u8,
+) -> Result<EncodeArgs<'a>, i32> {
+    let Some(capacity) = call::path_capacity(max_depth) else {
+        return Err(header.fail(ErrorCode::InvalidArgument));
+    };
+    let block_len = call::block_len(capacity);
+    let (Some(roots_len), Some(arena_len), Some(input_len), Some(output_len)) =
+        (roots_len, slice_len(arena_capacity), slice_len(input_len), slice_len(output_len))
+    else {
+        return Err(header.fail(ErrorCode::InvalidArgument));
+    };
+    let read_only = [(roots, roots_len), (arena, arena_len), (input, input_len)];
+    let overlapping = read_only
+        .iter()
+        .any(|&(p, len)| overlaps(output, output_len, p, len) || overlaps(p, len, call_block, block_len))
+        || overlaps(output, output_len, call_block, block_len);
+    if schema.is_null() || arena.is_null() || (output.is_null() && output_len != 0) || overlapping {
+        return Err(header.fail(ErrorCode::InvalidArgument));
+    }
+    // SAFETY: the caller's contract makes the block valid for `capacity` path entries, and the
+    // overlap checks keep it apart from the slices below.
+    let block = unsafe { RawBlock::new(call_block, capacity) };
+    // SAFETY: non-null `roots` and `input` are valid for reads of `roots_len` and `input_len` bytes,
+    // unwritten, by the caller's contract. They may overlap the arena: all are only read.
+    let (Some(roots), Some(input)) =
+        (unsafe { input_slice(roots, roots_len) }, unsafe { input_slice(input, input_len) })
+    else {
+        return Err(block.fail(ErrorCode::InvalidArgument));
+    };
+    let output: &mut [u8] = if output.is_null() {
+        &mut []
+    } else {
+        // SAFETY: `output` is non-null and valid for writes of `output_len` bytes by the caller's
+        // contract; `slice_len` keeps the length within `isize::MAX`; the overlap checks keep it apart
+        // from the roots, the arena, the input and the call block.
+        unsafe { slice::from_raw_parts_mut(output, output_len) }
+    };
+    // SAFETY: a live handle from `ferrule_schema_register` by the caller's contract; only read.
+    let schema = unsafe { &(*schema).schema };
+    // SAFETY: `arena` is non-null and valid for reads of `arena_len` bytes by the caller's contract;
+    // `slice_len` keeps the length within `isize::MAX`; the overlap checks keep it apart from the
+    // output and the call block.
+    let arena = unsafe { slice::from_raw_parts(arena, arena_len) };
+    Ok(EncodeArgs { block, schema, roots, arena, input, output })
+}
+
+/// Records an encode's outcome in the call block and returns its status.
+fn report_encoded(block: RawBlock, result: Result<usize, ProtoEncodeError>) -> i32 {
+    match result {
+        Ok(written) => block.report(&Outcome { bytes: written as u64, ..Outcome::default() }),
+        Err(e) => block.report(&Outcome {
+            code: e.code.code(),
+            offset: e.offset,
+            bytes: e.required,
+            path: &e.path,
+            ..Outcome::default()
+        }),
+    }
 }
 
 /// Bytes of a roots block for `entries` messages (one u32 each), if that is a valid slice length.
