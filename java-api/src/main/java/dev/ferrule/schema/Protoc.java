@@ -106,6 +106,16 @@ public final class Protoc {
      * @throws FerruleException {@link ErrorCode#SCHEMA_INVALID} with protoc's messages if it fails
      */
     public byte[] descriptorSet(List<Path> protoFiles, List<Path> importPath) throws IOException {
+        return descriptorSet(protoFiles, importPath, false);
+    }
+
+    /**
+     * As {@link #descriptorSet(List, List)}; with {@code includeSourceInfo} protoc also keeps the
+     * source locations and comments ({@code --include_source_info}), which code generators turn into
+     * Javadoc. {@link Schema} ignores them.
+     */
+    public byte[] descriptorSet(List<Path> protoFiles, List<Path> importPath, boolean includeSourceInfo)
+            throws IOException {
         if (protoFiles.isEmpty()) {
             throw new FerruleException(ErrorCode.INVALID_ARGUMENT, "no .proto files given");
         }
@@ -116,6 +126,9 @@ public final class Protoc {
             command.add(executable.toString());
             command.add("--descriptor_set_out=" + out);
             command.add("--include_imports");
+            if (includeSourceInfo) {
+                command.add("--include_source_info");
+            }
             for (Path dir : importPath) {
                 command.add("-I" + dir);
             }
