@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Protobuf-wire messaging for the JVM with a Rust engine.",
-        subcommands = {Main.Info.class, FramesCommand.class, DecodeCommand.class, EncodeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {Main.Info.class, FramesCommand.class, DecodeCommand.class, EncodeCommand.class, GenerateCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code: the input was invalid. */
     static final int EXIT_BAD_INPUT = 1;
