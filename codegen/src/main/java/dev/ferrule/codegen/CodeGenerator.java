@@ -134,7 +134,7 @@ public final class CodeGenerator {
         return out;
     }
 
-    /** The longest common package of the requested files, else the first one's package, plus {@code FerruleSchema}. */
+    /** The longest common package of the requested files, else the first one's, plus {@code FerruleSchema}. */
     private static String defaultSchemaClass(TypeIndex types, List<String> requested) {
         String[] common = null;
         int n = 0;
@@ -151,7 +151,9 @@ public final class CodeGenerator {
                 n = i;
             }
         }
-        String pkg = n == 0 ? types.javaPackage(requested.get(0)) : String.join(".", List.of(common).subList(0, n));
+        // Without a common package, the first named one: a class in the default package cannot be imported.
+        String pkg = n > 0 ? String.join(".", List.of(common).subList(0, n)) : requested.stream().map(types::javaPackage)
+                .filter(p -> !p.isEmpty()).findFirst().orElse("");
         return pkg.isEmpty() ? "FerruleSchema" : pkg + ".FerruleSchema";
     }
 
