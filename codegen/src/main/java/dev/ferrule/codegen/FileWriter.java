@@ -24,17 +24,19 @@ import java.util.Set;
 /** Writes the Java sources of one .proto file. */
 final class FileWriter {
     /** Ferrule API types the generated code names; imported unless a generated class of the package has the name. */
-    private static final Map<String, String> API = Map.of(
-            "Arena", "dev.ferrule.proto.Arena",
-            "ByteBuffer", "java.nio.ByteBuffer",
-            "ErrorCode", "dev.ferrule.ErrorCode",
-            "FerruleException", "dev.ferrule.FerruleException",
-            "FieldInfo", "dev.ferrule.schema.FieldInfo",
-            "MessageBuilder", "dev.ferrule.proto.MessageBuilder",
-            "MessageReader", "dev.ferrule.proto.MessageReader",
-            "MessageType", "dev.ferrule.schema.MessageType",
-            "ProtoCodec", "dev.ferrule.proto.ProtoCodec",
-            "Utf8View", "dev.ferrule.proto.Utf8View");
+    private static final Map<String, String> API = Map.ofEntries(
+            Map.entry("Arena", "dev.ferrule.proto.Arena"),
+            Map.entry("ByteBuffer", "java.nio.ByteBuffer"),
+            Map.entry("ErrorCode", "dev.ferrule.ErrorCode"),
+            Map.entry("FieldAccess", "dev.ferrule.proto.FieldAccess"),
+            Map.entry("FieldLayout", "dev.ferrule.internal.schema.FieldLayout"),
+            Map.entry("FerruleException", "dev.ferrule.FerruleException"),
+            Map.entry("FieldInfo", "dev.ferrule.schema.FieldInfo"),
+            Map.entry("MessageBuilder", "dev.ferrule.proto.MessageBuilder"),
+            Map.entry("MessageReader", "dev.ferrule.proto.MessageReader"),
+            Map.entry("MessageType", "dev.ferrule.schema.MessageType"),
+            Map.entry("ProtoCodec", "dev.ferrule.proto.ProtoCodec"),
+            Map.entry("Utf8View", "dev.ferrule.proto.Utf8View"));
 
     private final FileDescriptorProto file;
     private final TypeIndex types;
@@ -356,6 +358,14 @@ final class FileWriter {
         for (Field f : fields) {
             s.line("private static final " + api("FieldInfo") + " " + f.constant() + " = TYPE.field("
                     + f.d().getNumber() + ");");
+            if (!f.info().isMap()) {
+                s.line("private static final " + api("FieldLayout") + " " + layout(f) + " = " + f.constant()
+                        + ".layout();");
+            }
+            if (!f.info().isMap() && f.type().isMessage()) {
+                s.line("private static final " + api("MessageType") + " " + childType(f) + " = " + f.constant()
+                        + ".messageType();");
+            }
             if (f.info().isMap()) {
                 s.line("private static final " + api("FieldInfo") + " " + f.constant() + "_KEY = " + f.constant()
                         + ".messageType().field(1);");
@@ -546,6 +556,21 @@ final class FileWriter {
         };
     }
 
+    /** The static holding a field's layout, for {@link dev.ferrule.proto.FieldAccess}. */
+    private static String layout(Field f) {
+        return "L_" + f.d().getNumber();
+    }
+
+    /** The static holding a message field's type. */
+    private static String childType(Field f) {
+        return "T_" + f.d().getNumber();
+    }
+
+    /** {@code FieldAccess.method(message, args)}. */
+    private String access(String method, String args) {
+        return api("FieldAccess") + "." + method + "(message, " + args + ")";
+    }
+
     private String messageRef(FieldDescriptorProto d) {
         return ref(types.type(d.getTypeName()));
     }
@@ -563,7 +588,7 @@ final class FileWriter {
             fieldDoc(s, f, path, "{@code " + n + "}, by pointing {@code into} at it (no allocation); an absent message "
                     + "reads as all defaults ({@code isPresent()} false).");
             s.open("public " + m + " " + f.base() + "(" + m + " into)");
-            s.line("message.getMessage(" + f.constant() + ", into.dynamic());");
+            s.line(access("getMessage", layout(f) + ", " + childType(f) + ", into.dynamic()") + ";");
             s.line("return into;");
             s.close();
             s.line("");
@@ -574,14 +599,16 @@ final class FileWriter {
         } else {
             fieldDoc(s, f, path, "{@code " + n + "}" + (t == FieldType.STRING || t == FieldType.BYTES
                     ? " (allocates; see {@link #" + f.base() + "(Utf8View)})." : "."));
+            boolean text = t == FieldType.STRING || t == FieldType.BYTES;
             s.open("public " + valueType(t) + " " + f.base() + "()");
-            s.line("return message.get" + accessor(t) + "(" + f.constant() + ");");
+            s.line("return " + (text ? "message.get" + accessor(t) + "(" + f.constant() + ")"
+                    : access("get" + accessor(t), layout(f))) + ";");
             s.close();
-            if (t == FieldType.STRING || t == FieldType.BYTES) {
+            if (text) {
                 s.line("");
                 s.javadoc("{@code " + n + "} through a reusable view (no allocation).");
                 s.open("public " + api("Utf8View") + " " + f.base() + "(" + api("Utf8View") + " into)");
-                s.line("return message.get" + accessor(t) + "(" + f.constant() + ", into);");
+                s.line("return " + access("getView", f.constant() + ", " + layout(f) + ", into") + ";");
                 s.close();
             }
             if (t == FieldType.ENUM) {
@@ -614,14 +641,14 @@ final class FileWriter {
         s.line("");
         fieldDoc(s, f, path, "How many elements {@code " + n + "} has.");
         s.open("public int " + f.base() + "Count()");
-        s.line("return message.count(" + f.constant() + ");");
+        s.line("return " + access("count", layout(f)) + ";");
         s.close();
         s.line("");
         if (t.isMessage()) {
             String m = messageRef(f.d());
             s.javadoc("Element {@code index} of {@code " + n + "}, by pointing {@code into} at it (no allocation).");
             s.open("public " + m + " " + f.base() + "(int index, " + m + " into)");
-            s.line("message.getMessage(" + f.constant() + ", index, into.dynamic());");
+            s.line(access("getMessage", layout(f) + ", " + childType(f) + ", index, into.dynamic()") + ";");
             s.line("return into;");
             s.close();
             s.line("");
@@ -634,13 +661,14 @@ final class FileWriter {
         boolean text = t == FieldType.STRING || t == FieldType.BYTES;
         s.javadoc("Element {@code index} of {@code " + n + "}" + (text ? " (allocates)." : "."));
         s.open("public " + valueType(t) + " " + f.base() + "(int index)");
-        s.line("return message.get" + accessor(t) + "(" + f.constant() + ", index);");
+        s.line("return " + (text ? "message.get" + accessor(t) + "(" + f.constant() + ", index)"
+                : access("get" + accessor(t), layout(f) + ", index")) + ";");
         s.close();
         if (text) {
             s.line("");
             s.javadoc("Element {@code index} of {@code " + n + "} through a reusable view (no allocation).");
             s.open("public " + api("Utf8View") + " " + f.base() + "(int index, " + api("Utf8View") + " into)");
-            s.line("return message.getString(" + f.constant() + ", index, into);");
+            s.line("return " + access("getView", layout(f) + ", index, into") + ";");
             s.close();
         }
         if (t == FieldType.ENUM) {

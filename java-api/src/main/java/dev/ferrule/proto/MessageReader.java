@@ -20,12 +20,13 @@ import java.nio.ByteBuffer;
  * arena is reset; after that every accessor throws {@link ErrorCode#ARENA_STALE}. Not thread-safe.
  */
 public final class MessageReader {
-    private MessageType type;
+    // Package-private for FieldAccess, the fast path of generated flyweights.
+    MessageType type;
     private CompiledSchema schema;
-    private Arena arena;
-    private ByteBuffer memory;
-    private ByteBuffer input;
-    private int record;
+    Arena arena;
+    ByteBuffer memory;
+    ByteBuffer input;
+    int record;
     private int generation;
 
     /** An unattached reader, to be filled by {@link ProtoCodec#decode} or {@link #getMessage}. */
@@ -76,7 +77,7 @@ public final class MessageReader {
         return record;
     }
 
-    private void checkAttached() {
+    void checkAttached() {
         if (type == null) {
             throw new IllegalStateException("this reader has not been filled by a decode yet");
         }
@@ -126,7 +127,7 @@ public final class MessageReader {
         return new FerruleException(ErrorCode.INVALID_ARGUMENT, field + " is " + field.type() + ", not " + names[kind]);
     }
 
-    private boolean present(FieldLayout l) {
+    boolean present(FieldLayout l) {
         if (record == 0) {
             return false;
         }
@@ -216,7 +217,7 @@ public final class MessageReader {
         return view(field, singular(field, FieldLayout.KIND_BYTES), into);
     }
 
-    private Utf8View view(FieldInfo field, FieldLayout l, Utf8View into) {
+    Utf8View view(FieldInfo field, FieldLayout l, Utf8View into) {
         if (!present(l)) {
             if (l.hasDefault) {
                 byte[] d = type.schema().compiled().defaultBytes(field.index());
@@ -227,7 +228,7 @@ public final class MessageReader {
         return viewAt(record + l.slot, into);
     }
 
-    private Utf8View viewAt(int at, Utf8View into) {
+    Utf8View viewAt(int at, Utf8View into) {
         int offset = memory.getInt(at);
         int length = memory.getInt(at + 4);
         if ((offset & ArenaLayout.REF_FLAG) != 0) {

@@ -188,6 +188,25 @@ class OtlpTraceTest {
         assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
     }
 
+    /** The typed fast path keeps the checks that protect users: stale arenas and bad indexes throw. */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void staleArenasAndBadIndexesAreErrors(BackendKind backend) {
+        ProtoCodec codec = Engines.codec(TraceServiceProto.schema(), backend);
+        Arena arena = Arena.allocate(1 << 16);
+        byte[] bytes = SAMPLE.getResourceSpans(0).getScopeSpans(0).getSpans(0).toByteArray();
+        Span span = new Span().decode(codec, Engines.direct(bytes), arena);
+        assertEquals(8, span.attributesCount());
+        assertThrows(IndexOutOfBoundsException.class, () -> span.attributes(8, new KeyValue()));
+        assertThrows(IndexOutOfBoundsException.class, () -> span.attributes(-1, new KeyValue()));
+        KeyValue kv = span.attributes(0, new KeyValue());
+        arena.reset();
+        assertEquals(ErrorCode.ARENA_STALE, assertThrows(FerruleException.class, span::startTimeUnixNano).code());
+        assertEquals(ErrorCode.ARENA_STALE, assertThrows(FerruleException.class, () -> kv.key(new Utf8View())).code());
+        assertEquals(ErrorCode.ARENA_STALE, assertThrows(FerruleException.class, span::attributesCount).code());
+        assertThrows(IllegalStateException.class, () -> new Span().name(new Utf8View()));
+    }
+
     private static void copy(io.opentelemetry.proto.trace.v1.Span p, Span.Builder span) {
         span.setTraceId(p.getTraceId().toByteArray()).setSpanId(p.getSpanId().toByteArray())
                 .setTraceState(p.getTraceState()).setParentSpanId(p.getParentSpanId().toByteArray()).setFlags(p.getFlags())
