@@ -12,11 +12,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.StandardCopyOption;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 import javax.inject.Inject;
 import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecution;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
@@ -48,6 +53,9 @@ public final class GenerateMojo extends AbstractMojo {
 
     @Parameter(defaultValue = "${project.remoteProjectRepositories}", readonly = true, required = true)
     private List<RemoteRepository> remoteRepositories;
+
+    @Parameter(defaultValue = "${mojoExecution}", readonly = true, required = true)
+    private MojoExecution mojoExecution;
 
     private final RepositorySystem repositorySystem;
 
@@ -125,7 +133,17 @@ public final class GenerateMojo extends AbstractMojo {
             if (importPaths != null) {
                 importPaths.forEach(p -> imports.add(p.toPath()));
             }
-            Protoc protoc = Protoc.at(protoc());
+            Path protocPath = protoc();
+            Path stamp = Path.of(project.getBuild().getDirectory(), "ferrule-codegen",
+                    mojoExecution.getExecutionId() + ".inputs");
+            String inputs = inputsDigest(files, imports, protocPath);
+            if (Files.isDirectory(outputDirectory.toPath()) && Files.isRegularFile(stamp)
+                    && Files.readString(stamp).equals(inputs)) {
+                getLog().info("ferrule: generated sources are up to date (" + files.size() + " .proto files)");
+                project.addCompileSourceRoot(outputDirectory.getAbsolutePath());
+                return;
+            }
+            Protoc protoc = Protoc.at(protocPath);
             byte[] set = protoc.descriptorSet(files, imports, true);
             List<String> requested = files.stream().map(f -> root.relativize(f).toString().replace(File.separatorChar, '/'))
                     .toList();
@@ -133,6 +151,8 @@ public final class GenerateMojo extends AbstractMojo {
                     .schemaClass(schemaClass);
             List<CodeGenerator.GeneratedFile> generated = CodeGenerator.generate(set, requested, options);
             CodeGenerator.write(generated, outputDirectory.toPath());
+            Files.createDirectories(stamp.getParent());
+            Files.writeString(stamp, inputs);
             getLog().info("ferrule: " + generated.size() + " Java files from " + files.size() + " .proto files into "
                     + outputDirectory);
         } catch (FerruleException e) {
@@ -141,6 +161,51 @@ public final class GenerateMojo extends AbstractMojo {
             throw new MojoExecutionException("ferrule:generate failed: " + e.getMessage(), e);
         }
         project.addCompileSourceRoot(outputDirectory.getAbsolutePath());
+    }
+
+    /**
+     * A digest of everything the output depends on: the settings, the .proto files (contents of the
+     * generated ones, size and time of everything importable), protoc, and the generator itself.
+     */
+    private String inputsDigest(List<Path> files, List<Path> imports, Path protocPath) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        StringBuilder facts = new StringBuilder();
+        facts.append(packageSuffix).append('|').append(schemaClass).append('|').append(outputDirectory).append('|')
+                .append(protocPath).append('|').append(Files.size(protocPath)).append('\n');
+        Path generator = codeSource(CodeGenerator.class);
+        Path api = codeSource(Protoc.class);
+        for (Path jar : List.of(generator, api)) {
+            facts.append(jar).append(' ').append(Files.getLastModifiedTime(jar)).append('\n');
+        }
+        for (Path f : files) {
+            facts.append(f).append('\n');
+            digest.update(Files.readAllBytes(f));
+        }
+        for (Path dir : imports) {
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> walk = Files.walk(dir)) {
+                    for (Path p : walk.filter(x -> x.toString().endsWith(".proto")).sorted().toList()) {
+                        facts.append(p).append(' ').append(Files.size(p)).append(' ')
+                                .append(Files.getLastModifiedTime(p)).append('\n');
+                    }
+                }
+            }
+        }
+        digest.update(facts.toString().getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static Path codeSource(Class<?> type) {
+        try {
+            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private List<Path> protoFiles(Path root) throws IOException {
