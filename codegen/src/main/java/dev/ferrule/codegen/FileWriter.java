@@ -824,7 +824,9 @@ final class FileWriter {
             s.javadoc(repeated ? "Appends a new, empty element to {@code " + n + "} and points {@code into} at it."
                     : "Sets {@code " + n + "} (created empty if absent) and points {@code into} at it.");
             s.open("public " + m + " " + (repeated ? "add" : "mutable") + f.cap() + "(" + m + " into)");
-            s.line("message." + (repeated ? "addMessage" : "mutableMessage") + "(" + f.constant() + ", into.dynamic());");
+            s.line(repeated ? access("addMessage", layout(f) + ", " + childType(f) + ", into.dynamic()") + ";"
+                    : access("mutableMessage", f.constant() + ", " + layout(f) + ", " + childType(f) + ", into.dynamic()")
+                    + ";");
             s.line("return into;");
             s.close();
             return;
@@ -832,7 +834,7 @@ final class FileWriter {
         s.javadoc((repeated ? "Appends to {@code " : "Sets {@code ") + n + "}"
                 + (t == FieldType.STRING ? " (copied into the arena as UTF-8)." : "."));
         s.open("public Builder " + verb + f.cap() + "(" + paramType(t) + " value)");
-        s.line("message." + verb + accessor(t) + "(" + f.constant() + ", value);");
+        s.line(access(verb + accessor(t), (repeated ? "" : f.constant() + ", ") + layout(f) + ", value") + ";");
         s.line("return this;");
         s.close();
         if (t == FieldType.ENUM) {

@@ -1,11 +1,13 @@
 package dev.ferrule.proto;
 
+import dev.ferrule.internal.proto.ArenaLayout;
 import dev.ferrule.internal.schema.FieldLayout;
 import dev.ferrule.schema.FieldInfo;
 import dev.ferrule.schema.MessageType;
 
 /**
- * The read path of the typed flyweights that ferrule-codegen generates; not for hand-written code.
+ * The read and write paths of the typed flyweights that ferrule-codegen generates; not for
+ * hand-written code.
  *
  * <p>A generated reader knows statically which type its {@link MessageReader} reads (it is only ever
  * pointed at records of that type: by a decode of that type, a type-checked {@code wrap}, or its
@@ -14,7 +16,9 @@ import dev.ferrule.schema.MessageType;
  * take the field's {@link FieldLayout} and child {@link MessageType} resolved once per generated
  * class. They keep every check that protects memory and users: the reader is attached, its arena has
  * not been reset ({@link dev.ferrule.ErrorCode#ARENA_STALE}), and repeated indexes are in range. Values
- * are read from the same record layout, so results are those of the dynamic accessors.
+ * are read from and written to the same record layout by the same rules (presence bits, oneof cases,
+ * UTF-8 copies, array growth), so results are byte for byte those of {@link MessageReader} and
+ * {@link MessageBuilder}; setting a oneof member takes {@link MessageBuilder}'s own path.
  */
 public final class FieldAccess {
     private FieldAccess() {}
@@ -109,5 +113,127 @@ public final class FieldAccess {
     public static MessageReader getMessage(MessageReader r, FieldLayout l, MessageType child, int index,
             MessageReader into) {
         return into.wrap(child, r.arena, r.input, r.memory.getInt(element(r, l, index)));
+    }
+
+    // ------------------------------------------------------------------ write path
+
+    /** Marks a singular field present (hasbit, or oneof case clearing the other member) and returns its slot. */
+    private static int present(MessageBuilder b, FieldInfo field, FieldLayout l) {
+        b.check();
+        if (l.oneofCaseAt >= 0) {
+            return b.present(field.index());
+        }
+        if (l.hasbitWord >= 0) {
+            int at = b.record + l.hasbitWord;
+            b.memory.putInt(at, b.memory.getInt(at) | l.hasbitMask);
+        }
+        return b.record + l.slot;
+    }
+
+    /** Sets a singular 32-bit integer or enum field. */
+    public static void setInt(MessageBuilder b, FieldInfo field, FieldLayout l, int value) {
+        b.memory.putInt(present(b, field, l), value);
+    }
+
+    /** Sets a singular 64-bit integer field. */
+    public static void setLong(MessageBuilder b, FieldInfo field, FieldLayout l, long value) {
+        b.memory.putLong(present(b, field, l), value);
+    }
+
+    /** Sets a singular float field. */
+    public static void setFloat(MessageBuilder b, FieldInfo field, FieldLayout l, float value) {
+        setInt(b, field, l, Float.floatToRawIntBits(value));
+    }
+
+    /** Sets a singular double field. */
+    public static void setDouble(MessageBuilder b, FieldInfo field, FieldLayout l, double value) {
+        setLong(b, field, l, Double.doubleToRawLongBits(value));
+    }
+
+    /** Sets a singular bool field. */
+    public static void setBool(MessageBuilder b, FieldInfo field, FieldLayout l, boolean value) {
+        b.memory.put(present(b, field, l), (byte) (value ? 1 : 0));
+    }
+
+    /** Sets a singular string field (copied into the arena as UTF-8). */
+    public static void setString(MessageBuilder b, FieldInfo field, FieldLayout l, CharSequence value) {
+        b.writeView(present(b, field, l), value);
+    }
+
+    /** Sets a singular bytes field (copied into the arena). */
+    public static void setBytes(MessageBuilder b, FieldInfo field, FieldLayout l, byte[] value) {
+        b.writeView(present(b, field, l), value);
+    }
+
+    /** Appends an element of {@code size} bytes to a repeated field; returns its arena offset. */
+    private static int appended(MessageBuilder b, FieldLayout l, int size) {
+        b.check();
+        return b.appendedAt(b.record + l.slot, size);
+    }
+
+    /** Appends to a repeated 32-bit integer or enum field. */
+    public static void addInt(MessageBuilder b, FieldLayout l, int value) {
+        b.memory.putInt(appended(b, l, 4), value);
+    }
+
+    /** Appends to a repeated 64-bit integer field. */
+    public static void addLong(MessageBuilder b, FieldLayout l, long value) {
+        b.memory.putLong(appended(b, l, 8), value);
+    }
+
+    /** Appends to a repeated float field. */
+    public static void addFloat(MessageBuilder b, FieldLayout l, float value) {
+        addInt(b, l, Float.floatToRawIntBits(value));
+    }
+
+    /** Appends to a repeated double field. */
+    public static void addDouble(MessageBuilder b, FieldLayout l, double value) {
+        addLong(b, l, Double.doubleToRawLongBits(value));
+    }
+
+    /** Appends to a repeated bool field. */
+    public static void addBool(MessageBuilder b, FieldLayout l, boolean value) {
+        b.memory.put(appended(b, l, 1), (byte) (value ? 1 : 0));
+    }
+
+    /** Appends to a repeated string field. */
+    public static void addString(MessageBuilder b, FieldLayout l, CharSequence value) {
+        b.check();
+        // The text first: the element must not exist while an allocation may still fail.
+        int view = b.copyUtf8(value);
+        int length = MessageBuilder.utf8Length(value);
+        int at = appended(b, l, 8);
+        b.memory.putInt(at, view | ArenaLayout.REF_FLAG).putInt(at + 4, length);
+    }
+
+    /** Appends to a repeated bytes field. */
+    public static void addBytes(MessageBuilder b, FieldLayout l, byte[] value) {
+        b.check();
+        int view = b.copyBytes(value);
+        int at = appended(b, l, 8);
+        b.memory.putInt(at, view | ArenaLayout.REF_FLAG).putInt(at + 4, value.length);
+    }
+
+    /** The singular message field of type {@code child}, created empty if absent, as a builder re-pointed into {@code into}. */
+    public static MessageBuilder mutableMessage(MessageBuilder b, FieldInfo field, FieldLayout l, MessageType child,
+            MessageBuilder into) {
+        b.check();
+        int record = b.memory.getInt(b.record + l.slot);
+        boolean set = l.oneofCaseAt < 0 || b.memory.getInt(b.record + l.oneofCaseAt) == l.number;
+        if (record == 0 || !set) {
+            record = MessageBuilder.allocateRecord(child, b.arena);
+            b.memory.putInt(present(b, field, l), record);
+        } else {
+            present(b, field, l);
+        }
+        return into.wrap(child, b.arena, record);
+    }
+
+    /** Appends a new, empty element of type {@code child} to a repeated message field; {@code into} builds it. */
+    public static MessageBuilder addMessage(MessageBuilder b, FieldLayout l, MessageType child, MessageBuilder into) {
+        b.check();
+        int record = MessageBuilder.allocateRecord(child, b.arena);
+        b.memory.putInt(appended(b, l, 4), record);
+        return into.wrap(child, b.arena, record);
     }
 }

@@ -27,11 +27,12 @@ import java.nio.ByteBuffer;
  * thread-safe.
  */
 public final class MessageBuilder {
+    // Package-private for FieldAccess, the fast path of generated flyweights.
     private MessageType type;
     private CompiledSchema schema;
-    private Arena arena;
-    private ByteBuffer memory;
-    private int record;
+    Arena arena;
+    ByteBuffer memory;
+    int record;
     private int generation;
 
     /** An unattached builder, to be filled by {@link ProtoCodec#newMessage} or a parent's setters. */
@@ -65,7 +66,7 @@ public final class MessageBuilder {
         return at;
     }
 
-    private static FerruleException exhausted(Arena arena) {
+    static FerruleException exhausted(Arena arena) {
         return new FerruleException(ErrorCode.ARENA_EXHAUSTED, "the arena is full (" + arena
                 + "); allocate a larger one or reset it between messages");
     }
@@ -90,7 +91,7 @@ public final class MessageBuilder {
         return into.wrap(type, arena, null, record);
     }
 
-    private void check() {
+    void check() {
         if (type == null) {
             throw new IllegalStateException("this builder has not been attached to a message yet");
         }
@@ -117,7 +118,7 @@ public final class MessageBuilder {
     }
 
     /** Marks a singular field present (hasbit or oneof case) and returns its slot's arena offset. */
-    private int present(int f) {
+    int present(int f) {
         int slotAt = record + schema.slot(f);
         switch (schema.cardinality(f)) {
             case CompiledSchema.OPTIONAL, CompiledSchema.REQUIRED -> {
@@ -151,7 +152,12 @@ public final class MessageBuilder {
     }
 
     private int appended(int f, int elementSize) {
-        int at = ArenaLayout.append(memory, arena.capacity(), record + schema.slot(f), elementSize);
+        return appendedAt(record + schema.slot(f), elementSize);
+    }
+
+    /** Appends an element to the repeated field whose slot is at arena offset {@code slotAt}; returns its offset. */
+    int appendedAt(int slotAt, int elementSize) {
+        int at = ArenaLayout.append(memory, arena.capacity(), slotAt, elementSize);
         if (at == ArenaLayout.FULL) {
             throw exhausted(arena);
         }
@@ -304,17 +310,17 @@ public final class MessageBuilder {
         return into.wrap(childType, arena, child);
     }
 
-    private void writeView(int slotAt, CharSequence text) {
+    void writeView(int slotAt, CharSequence text) {
         int at = copyUtf8(text);
         memory.putInt(slotAt, at | ArenaLayout.REF_FLAG).putInt(slotAt + 4, utf8Length(text));
     }
 
-    private void writeView(int slotAt, byte[] bytes) {
+    void writeView(int slotAt, byte[] bytes) {
         int at = copyBytes(bytes);
         memory.putInt(slotAt, at | ArenaLayout.REF_FLAG).putInt(slotAt + 4, bytes.length);
     }
 
-    private int copyBytes(byte[] bytes) {
+    int copyBytes(byte[] bytes) {
         int at = ArenaLayout.allocate(memory, arena.capacity(), bytes.length);
         if (at == ArenaLayout.FULL) {
             throw exhausted(arena);
@@ -344,7 +350,7 @@ public final class MessageBuilder {
         return n;
     }
 
-    private int copyUtf8(CharSequence text) {
+    int copyUtf8(CharSequence text) {
         int length = utf8Length(text);
         int at = ArenaLayout.allocate(memory, arena.capacity(), length);
         if (at == ArenaLayout.FULL) {
