@@ -484,7 +484,7 @@ final class FileWriter {
                 + o.upper().toLowerCase(java.util.Locale.ROOT) + "} that is set, 0 if none ({@link " + o.enumName()
                 + "} names them).");
         s.open("public int " + o.base() + "Case()");
-        s.line("return message.oneofCase(" + o.members().get(0).constant() + ");");
+        s.line("return " + access("oneofCase", layout(o.members().get(0))) + ";");
         s.close();
         s.line("");
         s.javadoc("{@link #" + o.base() + "Case()} as an enum.");
@@ -619,7 +619,7 @@ final class FileWriter {
             s.line("");
             s.javadoc("Whether {@code " + n + "} is set.");
             s.open("public boolean has" + f.cap() + "()");
-            s.line("return message.has(" + f.constant() + ");");
+            s.line("return " + access("has", layout(f)) + ";");
             s.close();
         }
     }

@@ -64,6 +64,18 @@ public final class FieldAccess {
         return into.wrap(child, r.arena, r.input, record);
     }
 
+    /** Whether a singular field is set ({@link MessageReader#has}). */
+    public static boolean has(MessageReader r, FieldLayout l) {
+        r.checkAttached();
+        return r.has(l);
+    }
+
+    /** For a oneof member: the number of the member of its oneof that is set, or 0. */
+    public static int oneofCase(MessageReader r, FieldLayout member) {
+        r.checkAttached();
+        return r.record == 0 ? 0 : r.memory.getInt(r.record + member.oneofCaseAt);
+    }
+
     /** How many elements a repeated field has. */
     public static int count(MessageReader r, FieldLayout l) {
         r.checkAttached();

@@ -142,7 +142,11 @@ public final class MessageReader {
      * whether the value differs from the default, as protobuf-java's {@code hasField} says.
      */
     public boolean has(FieldInfo field) {
-        FieldLayout l = singular(field, -1);
+        return has(singular(field, -1));
+    }
+
+    /** {@link #has(FieldInfo)} once the field is known to be a singular field of this reader's type. */
+    boolean has(FieldLayout l) {
         if (record == 0) {
             return false;
         }
