@@ -17,7 +17,8 @@ import java.nio.ByteBuffer;
  * {@link #getMessage(FieldInfo, MessageReader)}, and read fields through {@link FieldInfo}s looked up
  * once. Every accessor that would allocate has an allocation-free twin (strings through a
  * {@link Utf8View}). Absent fields read as their default, as in protobuf. A reader is valid until its
- * arena is reset; after that every accessor throws {@link ErrorCode#ARENA_STALE}. Not thread-safe.
+ * arena is reset or closed; after that every accessor throws {@link ErrorCode#ARENA_STALE}. Used by the
+ * thread that uses its arena (see the {@link dev.ferrule.proto package documentation}).
  */
 public final class MessageReader {
     private MessageType type;
