@@ -115,6 +115,7 @@ public final class MessageBatch {
      * @throws FerruleException {@link ErrorCode#ARENA_STALE} if the arena has been reset since the decode
      */
     public MessageReader message(int index, MessageReader into) {
+        Objects.requireNonNull(into, "into");
         check(index);
         arena.checkGeneration(generation);
         return into.wrap(type, arena, input, roots.getInt(index * Integer.BYTES));

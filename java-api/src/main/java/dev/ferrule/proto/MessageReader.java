@@ -8,6 +8,7 @@ import dev.ferrule.internal.schema.FieldLayout;
 import dev.ferrule.schema.FieldInfo;
 import dev.ferrule.schema.MessageType;
 import java.nio.ByteBuffer;
+import java.util.Objects;
 
 /**
  * A reusable, allocation-free view of one decoded message: a flyweight over its record in an
@@ -240,7 +241,7 @@ public final class MessageReader {
     public MessageReader getMessage(FieldInfo field, MessageReader into) {
         FieldLayout l = singular(field, FieldLayout.KIND_MESSAGE);
         int child = present(l) ? memory.getInt(record + l.slot) : 0;
-        return into.wrap(field.messageType(), arena, input, child);
+        return Objects.requireNonNull(into, "into").wrap(field.messageType(), arena, input, child);
     }
 
     /** How many elements a repeated field has (entries, for a map). */
@@ -294,7 +295,9 @@ public final class MessageReader {
 
     /** Element {@code index} of a repeated message field (or map entry), by re-pointing {@code into}. */
     public MessageReader getMessage(FieldInfo field, int index, MessageReader into) {
-        return into.wrap(field.messageType(), arena, input, memory.getInt(element(field, FieldLayout.KIND_MESSAGE, index)));
+        // The element first: it checks the reader is live and the field is a repeated message of its type.
+        int child = memory.getInt(element(field, FieldLayout.KIND_MESSAGE, index));
+        return Objects.requireNonNull(into, "into").wrap(field.messageType(), arena, input, child);
     }
 
     /** How many unknown fields (fields not in the schema) this message carries. */
