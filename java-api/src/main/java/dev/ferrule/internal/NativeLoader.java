@@ -37,6 +37,13 @@ import java.util.Optional;
  *
  * <p>The extracted file is named after a hash of its content, so JVMs that start at once, or that
  * run different Ferrule versions, never overwrite a library another one has loaded.
+ *
+ * <p>The JVM binds a native library file to the one class loader that loaded it. When Ferrule is loaded
+ * by several class loaders in one JVM (application servers, plugin hosts, a redeployed web app whose old
+ * class loader is not collected yet), the second one finds the file taken and gets its own copy,
+ * {@code <name>-loader<N>-<hash>}, with its own engine state: the loaders are isolated, as their Java
+ * classes are. At most {@value #MAX_LOADER_COPIES} copies are made; beyond that, or with
+ * {@code ferrule.native.path} (one file by definition), the error says so.
  */
 public final class NativeLoader {
     private NativeLoader() {}
@@ -49,6 +56,11 @@ public final class NativeLoader {
     public static final String WORKDIR_PROPERTY = "ferrule.native.workdir";
 
     private static final System.Logger LOG = System.getLogger("dev.ferrule.native");
+
+    /** Class loaders in one JVM that can each get their own copy of the library. */
+    static final int MAX_LOADER_COPIES = 8;
+
+    private static final String TAKEN_BY_ANOTHER_LOADER = "already loaded in another classloader";
 
     /** The artifact users add to get the native library, for error messages. */
     static String nativeArtifact(String classifier) {
@@ -103,9 +115,38 @@ public final class NativeLoader {
         String fileName = System.mapLibraryName(BuildInfo.NATIVE_LIBNAME);
         String resource = BuildInfo.NATIVE_RESOURCE_DIR + "/" + classifier + "/" + fileName;
         byte[] content = readResource(resource, classifier);
-        Path library = extract(content, fileName, workdir());
-        systemLoad(library, classifier);
-        return library;
+        Path dir = workdir();
+        Path library = extract(content, fileName, dir);
+        try {
+            System.load(library.toString());
+            return library;
+        } catch (LinkageError e) {
+            if (!String.valueOf(e.getMessage()).contains(TAKEN_BY_ANOTHER_LOADER)) {
+                throw unavailable(explainLoadFailure(library, classifier, e), e);
+            }
+            return loadOwnCopy(content, fileName, dir, classifier, e);
+        }
+    }
+
+    /** Another class loader of this JVM holds the library file: load a copy of it that no loader holds yet. */
+    private static Path loadOwnCopy(byte[] content, String fileName, Path dir, String classifier, LinkageError first) {
+        int dot = fileName.lastIndexOf('.');
+        for (int copy = 1; copy <= MAX_LOADER_COPIES; copy++) {
+            String name = dot < 0 ? fileName + "-loader" + copy
+                    : fileName.substring(0, dot) + "-loader" + copy + fileName.substring(dot);
+            Path library = extract(content, name, dir);
+            try {
+                System.load(library.toString());
+                return library;
+            } catch (LinkageError e) {
+                if (!String.valueOf(e.getMessage()).contains(TAKEN_BY_ANOTHER_LOADER)) {
+                    throw unavailable(explainLoadFailure(library, classifier, e), e);
+                }
+            }
+        }
+        throw unavailable("the native library is already loaded by " + (MAX_LOADER_COPIES + 1) + " other class loaders"
+                + " of this JVM (" + first.getMessage() + "): load Ferrule from a class loader shared by its users, or"
+                + " use -D" + MODE_PROPERTY + "=off in the others", first);
     }
 
     private static byte[] readResource(String resource, String classifier) {
@@ -218,7 +259,7 @@ public final class NativeLoader {
     private static String explainLoadFailure(Path library, String classifier, LinkageError e) {
         String base = "cannot load " + library + " (" + e.getMessage() + ")";
         String message = String.valueOf(e.getMessage());
-        if (message.contains("already loaded in another classloader")) {
+        if (message.contains(TAKEN_BY_ANOTHER_LOADER)) {
             return base + ": the native library can belong to one class loader per JVM; load Ferrule from a"
                     + " class loader shared by its users, or use -D" + MODE_PROPERTY + "=off in the others";
         }
