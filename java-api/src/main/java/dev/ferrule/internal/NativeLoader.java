@@ -116,25 +116,10 @@ public final class NativeLoader {
         String resource = BuildInfo.NATIVE_RESOURCE_DIR + "/" + classifier + "/" + fileName;
         byte[] content = readResource(resource, classifier);
         Path dir = workdir();
-        Path library = extract(content, fileName, dir);
-        try {
-            System.load(library.toString());
-            return library;
-        } catch (LinkageError e) {
-            if (!String.valueOf(e.getMessage()).contains(TAKEN_BY_ANOTHER_LOADER)) {
-                throw unavailable(explainLoadFailure(library, classifier, e), e);
-            }
-            return loadOwnCopy(content, fileName, dir, classifier, e);
-        }
-    }
-
-    /** Another class loader of this JVM holds the library file: load a copy of it that no loader holds yet. */
-    private static Path loadOwnCopy(byte[] content, String fileName, Path dir, String classifier, LinkageError first) {
-        int dot = fileName.lastIndexOf('.');
-        for (int copy = 1; copy <= MAX_LOADER_COPIES; copy++) {
-            String name = dot < 0 ? fileName + "-loader" + copy
-                    : fileName.substring(0, dot) + "-loader" + copy + fileName.substring(dot);
-            Path library = extract(content, name, dir);
+        // Copy 0 is the library itself; copies 1.. serve further class loaders of this JVM (see the class comment).
+        LinkageError taken = null;
+        for (int copy = 0; copy <= MAX_LOADER_COPIES; copy++) {
+            Path library = extract(content, copyName(fileName, copy), dir);
             try {
                 System.load(library.toString());
                 return library;
@@ -142,11 +127,21 @@ public final class NativeLoader {
                 if (!String.valueOf(e.getMessage()).contains(TAKEN_BY_ANOTHER_LOADER)) {
                     throw unavailable(explainLoadFailure(library, classifier, e), e);
                 }
+                taken = taken == null ? e : taken;
             }
         }
-        throw unavailable("the native library is already loaded by " + (MAX_LOADER_COPIES + 1) + " other class loaders"
-                + " of this JVM (" + first.getMessage() + "): load Ferrule from a class loader shared by its users, or"
-                + " use -D" + MODE_PROPERTY + "=off in the others", first);
+        throw unavailable("the native library and its " + MAX_LOADER_COPIES + " copies are held by other class loaders"
+                + " of this JVM (" + taken.getMessage() + "): load Ferrule from a class loader shared by its users, or"
+                + " use -D" + MODE_PROPERTY + "=off in the others", taken);
+    }
+
+    /** {@code fileName} for copy 0, {@code name-loaderN.ext} for copy N. */
+    private static String copyName(String fileName, int copy) {
+        if (copy == 0) {
+            return fileName;
+        }
+        int dot = fileName.lastIndexOf('.');
+        return dot < 0 ? fileName + "-loader" + copy : fileName.substring(0, dot) + "-loader" + copy + fileName.substring(dot);
     }
 
     private static byte[] readResource(String resource, String classifier) {
