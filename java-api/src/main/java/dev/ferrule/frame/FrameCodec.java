@@ -6,6 +6,7 @@ import dev.ferrule.FerruleException;
 import dev.ferrule.internal.Abi;
 import dev.ferrule.internal.Backend;
 import dev.ferrule.internal.Backends;
+import dev.ferrule.internal.Confinement;
 import dev.ferrule.internal.TableLayout;
 import java.nio.ByteBuffer;
 import java.util.Objects;
@@ -31,12 +32,15 @@ import java.util.Objects;
  * index of the offending field.
  *
  * <p>A codec is cheap, keeps per-buffer scratch state so steady-state calls allocate nothing, and is
- * not thread-safe: use one per thread or connection. It holds on to the last buffers it worked on.
+ * used by one thread at a time: use one per thread or connection. A call on a codec or table another
+ * thread is inside right now throws {@link ErrorCode#CONCURRENT_USE} (see the {@link dev.ferrule.proto
+ * package documentation}). It holds on to the last buffers it worked on.
  */
 public final class FrameCodec {
     private final FrameFormat format;
     private final int maxPayloadLength;
     private final Backend backend;
+    private final Confinement confinement = new Confinement("this FrameCodec");
 
     private FrameCodec(Builder builder) {
         this.format = builder.format;
@@ -93,14 +97,19 @@ public final class FrameCodec {
         int start = input.position();
         int length = input.limit() - start;
         ByteBuffer memory = table.memory();
-        int status = backend.decodeFrames(format.id(), input, start, length, maxPayloadLength, endOfInput, memory,
-                table.capacity());
-        if (status != 0) {
-            throw failure(status, TableLayout.errorOffset(memory), "decoding " + format + " frames from index " + start);
+        enter(table);
+        try {
+            int status = backend.decodeFrames(format.id(), input, start, length, maxPayloadLength, endOfInput, memory,
+                    table.capacity());
+            if (status != 0) {
+                throw failure(status, TableLayout.errorOffset(memory), "decoding " + format + " frames from index " + start);
+            }
+            int consumed = (int) TableLayout.bytes(memory);
+            input.position(start + consumed);
+            return consumed;
+        } finally {
+            exit(table);
         }
-        int consumed = (int) TableLayout.bytes(memory);
-        input.position(start + consumed);
-        return consumed;
     }
 
     /**
@@ -132,8 +141,14 @@ public final class FrameCodec {
         int start = output.position();
         int room = output.limit() - start;
         ByteBuffer memory = frames.memory();
-        int status = backend.encodeFrames(format.id(), payloads, payloads.limit(), memory, frames.count(), output,
-                start, room, maxPayloadLength);
+        int status;
+        enter(frames);
+        try {
+            status = backend.encodeFrames(format.id(), payloads, payloads.limit(), memory, frames.count(), output,
+                    start, room, maxPayloadLength);
+        } finally {
+            exit(frames);
+        }
         if (status == ErrorCode.BUFFER_TOO_SMALL.code()) {
             throw new FerruleException(ErrorCode.BUFFER_TOO_SMALL, "encoding " + frames.count() + " " + format
                     + " frames needs length=" + TableLayout.bytes(memory) + " but output has remaining=" + room
@@ -165,6 +180,26 @@ public final class FrameCodec {
         }
         int value = offset ? frames.payloadOffset((int) entry) : frames.payloadLength((int) entry);
         return Integer.toUnsignedString(value);
+    }
+
+    /**
+     * Holds this codec and the table for one engine call (the cached buffer addresses and the table are
+     * this thread's until {@link #exit}); {@link ErrorCode#CONCURRENT_USE}, holding nothing, if another
+     * thread has either.
+     */
+    private void enter(FrameTable table) {
+        confinement.enter();
+        try {
+            table.confinement().enter();
+        } catch (RuntimeException e) {
+            confinement.exit();
+            throw e;
+        }
+    }
+
+    private void exit(FrameTable table) {
+        table.confinement().exit();
+        confinement.exit();
     }
 
     private static void requireDirect(ByteBuffer buffer, String name) {

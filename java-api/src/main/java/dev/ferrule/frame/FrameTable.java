@@ -2,6 +2,7 @@ package dev.ferrule.frame;
 
 import dev.ferrule.ErrorCode;
 import dev.ferrule.FerruleException;
+import dev.ferrule.internal.Confinement;
 import dev.ferrule.internal.TableLayout;
 import java.nio.ByteBuffer;
 import java.util.Objects;
@@ -14,11 +15,14 @@ import java.util.Objects;
  * given to the encoder). Allocate a table once and reuse it for every batch; nothing is allocated
  * per frame. The memory layout, shared with the native engine, is in docs/wire-format.md, section 4.
  *
- * <p>Not thread-safe: use one table per thread or connection.
+ * <p>One thread at a time: use one table per thread or connection. An engine call on a table another
+ * thread's call is filling or reading right now throws {@link ErrorCode#CONCURRENT_USE} (see the
+ * {@link dev.ferrule.proto package documentation}).
  */
 public final class FrameTable {
     private final ByteBuffer memory;
     private final int capacity;
+    private final Confinement confinement = new Confinement("this FrameTable");
 
     private FrameTable(int capacity) {
         this.capacity = capacity;
@@ -143,6 +147,11 @@ public final class FrameTable {
     /** The table's memory, for the codec and the backends. */
     ByteBuffer memory() {
         return memory;
+    }
+
+    /** Held by every engine call that fills or reads this table. */
+    Confinement confinement() {
+        return confinement;
     }
 
     @Override

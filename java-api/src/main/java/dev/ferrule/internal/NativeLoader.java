@@ -37,6 +37,13 @@ import java.util.Optional;
  *
  * <p>The extracted file is named after a hash of its content, so JVMs that start at once, or that
  * run different Ferrule versions, never overwrite a library another one has loaded.
+ *
+ * <p>The JVM binds a native library file to the one class loader that loaded it. When Ferrule is loaded
+ * by several class loaders in one JVM (application servers, plugin hosts, a redeployed web app whose old
+ * class loader is not collected yet), the second one finds the file taken and gets its own copy,
+ * {@code <name>-loader<N>-<hash>}, with its own engine state: the loaders are isolated, as their Java
+ * classes are. At most {@value #MAX_LOADER_COPIES} copies are made; beyond that, or with
+ * {@code ferrule.native.path} (one file by definition), the error says so.
  */
 public final class NativeLoader {
     private NativeLoader() {}
@@ -49,6 +56,11 @@ public final class NativeLoader {
     public static final String WORKDIR_PROPERTY = "ferrule.native.workdir";
 
     private static final System.Logger LOG = System.getLogger("dev.ferrule.native");
+
+    /** Class loaders in one JVM that can each get their own copy of the library. */
+    static final int MAX_LOADER_COPIES = 8;
+
+    private static final String TAKEN_BY_ANOTHER_LOADER = "already loaded in another classloader";
 
     /** The artifact users add to get the native library, for error messages. */
     static String nativeArtifact(String classifier) {
@@ -103,9 +115,33 @@ public final class NativeLoader {
         String fileName = System.mapLibraryName(BuildInfo.NATIVE_LIBNAME);
         String resource = BuildInfo.NATIVE_RESOURCE_DIR + "/" + classifier + "/" + fileName;
         byte[] content = readResource(resource, classifier);
-        Path library = extract(content, fileName, workdir());
-        systemLoad(library, classifier);
-        return library;
+        Path dir = workdir();
+        // Copy 0 is the library itself; copies 1.. serve further class loaders of this JVM (see the class comment).
+        LinkageError taken = null;
+        for (int copy = 0; copy <= MAX_LOADER_COPIES; copy++) {
+            Path library = extract(content, copyName(fileName, copy), dir);
+            try {
+                System.load(library.toString());
+                return library;
+            } catch (LinkageError e) {
+                if (!String.valueOf(e.getMessage()).contains(TAKEN_BY_ANOTHER_LOADER)) {
+                    throw unavailable(explainLoadFailure(library, classifier, e), e);
+                }
+                taken = taken == null ? e : taken;
+            }
+        }
+        throw unavailable("the native library and its " + MAX_LOADER_COPIES + " copies are held by other class loaders"
+                + " of this JVM (" + taken.getMessage() + "): load Ferrule from a class loader shared by its users, or"
+                + " use -D" + MODE_PROPERTY + "=off in the others", taken);
+    }
+
+    /** {@code fileName} for copy 0, {@code name-loaderN.ext} for copy N. */
+    private static String copyName(String fileName, int copy) {
+        if (copy == 0) {
+            return fileName;
+        }
+        int dot = fileName.lastIndexOf('.');
+        return dot < 0 ? fileName + "-loader" + copy : fileName.substring(0, dot) + "-loader" + copy + fileName.substring(dot);
     }
 
     private static byte[] readResource(String resource, String classifier) {
@@ -218,7 +254,7 @@ public final class NativeLoader {
     private static String explainLoadFailure(Path library, String classifier, LinkageError e) {
         String base = "cannot load " + library + " (" + e.getMessage() + ")";
         String message = String.valueOf(e.getMessage());
-        if (message.contains("already loaded in another classloader")) {
+        if (message.contains(TAKEN_BY_ANOTHER_LOADER)) {
             return base + ": the native library can belong to one class loader per JVM; load Ferrule from a"
                     + " class loader shared by its users, or use -D" + MODE_PROPERTY + "=off in the others";
         }

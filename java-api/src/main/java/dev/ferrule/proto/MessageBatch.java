@@ -2,6 +2,7 @@ package dev.ferrule.proto;
 
 import dev.ferrule.ErrorCode;
 import dev.ferrule.FerruleException;
+import dev.ferrule.internal.Confinement;
 import dev.ferrule.internal.TableLayout;
 import dev.ferrule.schema.MessageType;
 import java.nio.ByteBuffer;
@@ -30,7 +31,7 @@ import java.util.Objects;
  * block of root record offsets (docs/message-layout.md, section 6), both direct and filled by the
  * engine in the same call. A batch describes the last decode only, and its messages stay readable
  * until their arena is reset. Allocate a batch once and reuse it; nothing is allocated per message.
- * Not thread-safe.
+ * One thread at a time (see the {@link dev.ferrule.proto package documentation}).
  *
  * <p>To encode, {@link #clear()} the batch and {@link #add(MessageReader) add} messages of one type
  * (decoded or built records in one arena, reading one input buffer), then call
@@ -48,6 +49,7 @@ public final class MessageBatch {
     private final int capacity;
     private final ByteBuffer table;
     private final ByteBuffer roots;
+    private final Confinement confinement = new Confinement("this MessageBatch");
 
     // What the last successful decode wrote into.
     private MessageType type;
@@ -113,6 +115,7 @@ public final class MessageBatch {
      * @throws FerruleException {@link ErrorCode#ARENA_STALE} if the arena has been reset since the decode
      */
     public MessageReader message(int index, MessageReader into) {
+        Objects.requireNonNull(into, "into");
         check(index);
         arena.checkGeneration(generation);
         return into.wrap(type, arena, input, roots.getInt(index * Integer.BYTES));
@@ -234,6 +237,11 @@ public final class MessageBatch {
     }
 
     /** The frame table the engine fills. */
+    /** Held by every engine call that fills or reads this batch. */
+    Confinement confinement() {
+        return confinement;
+    }
+
     ByteBuffer table() {
         return table;
     }

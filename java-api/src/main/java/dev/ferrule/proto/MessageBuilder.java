@@ -23,8 +23,8 @@ import java.nio.ByteBuffer;
  *
  * <p>Setters follow protobuf's rules: setting a field with presence marks it present, setting a oneof
  * member clears the member set before, repeated setters append. Strings are copied into the arena as
- * UTF-8 (an unpaired surrogate becomes '?', as in protobuf-java). Valid until the arena is reset. Not
- * thread-safe.
+ * UTF-8 (an unpaired surrogate becomes '?', as in protobuf-java). Valid until the arena is reset or
+ * closed. Used by the thread that uses its arena (see the {@link dev.ferrule.proto package documentation}).
  */
 public final class MessageBuilder {
     // Package-private for FieldAccess, the fast path of generated flyweights.

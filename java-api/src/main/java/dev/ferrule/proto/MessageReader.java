@@ -8,6 +8,7 @@ import dev.ferrule.internal.schema.FieldLayout;
 import dev.ferrule.schema.FieldInfo;
 import dev.ferrule.schema.MessageType;
 import java.nio.ByteBuffer;
+import java.util.Objects;
 
 /**
  * A reusable, allocation-free view of one decoded message: a flyweight over its record in an
@@ -17,7 +18,8 @@ import java.nio.ByteBuffer;
  * {@link #getMessage(FieldInfo, MessageReader)}, and read fields through {@link FieldInfo}s looked up
  * once. Every accessor that would allocate has an allocation-free twin (strings through a
  * {@link Utf8View}). Absent fields read as their default, as in protobuf. A reader is valid until its
- * arena is reset; after that every accessor throws {@link ErrorCode#ARENA_STALE}. Not thread-safe.
+ * arena is reset or closed; after that every accessor throws {@link ErrorCode#ARENA_STALE}. Used by the
+ * thread that uses its arena (see the {@link dev.ferrule.proto package documentation}).
  */
 public final class MessageReader {
     // Package-private for FieldAccess, the fast path of generated flyweights.
@@ -254,7 +256,7 @@ public final class MessageReader {
     public MessageReader getMessage(FieldInfo field, MessageReader into) {
         FieldLayout l = singular(field, FieldLayout.KIND_MESSAGE);
         int child = present(l) ? memory.getInt(record + l.slot) : 0;
-        return into.wrap(field.messageType(), arena, input, child);
+        return Objects.requireNonNull(into, "into").wrap(field.messageType(), arena, input, child);
     }
 
     /** How many elements a repeated field has (entries, for a map). */
@@ -308,7 +310,9 @@ public final class MessageReader {
 
     /** Element {@code index} of a repeated message field (or map entry), by re-pointing {@code into}. */
     public MessageReader getMessage(FieldInfo field, int index, MessageReader into) {
-        return into.wrap(field.messageType(), arena, input, memory.getInt(element(field, FieldLayout.KIND_MESSAGE, index)));
+        // The element first: it checks the reader is live and the field is a repeated message of its type.
+        int child = memory.getInt(element(field, FieldLayout.KIND_MESSAGE, index));
+        return Objects.requireNonNull(into, "into").wrap(field.messageType(), arena, input, child);
     }
 
     /** How many unknown fields (fields not in the schema) this message carries. */

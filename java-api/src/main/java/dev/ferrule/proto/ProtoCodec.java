@@ -6,6 +6,7 @@ import dev.ferrule.FerruleException;
 import dev.ferrule.internal.Abi;
 import dev.ferrule.internal.Backend;
 import dev.ferrule.internal.Backends;
+import dev.ferrule.internal.Confinement;
 import dev.ferrule.internal.proto.ArenaLayout;
 import dev.ferrule.internal.proto.CallBlock;
 import dev.ferrule.internal.schema.CompiledSchema;
@@ -38,7 +39,9 @@ import java.util.Objects;
  *
  * <p>Results are identical on both backends. Every input error is a {@link FerruleException} with a
  * stable code, the absolute byte offset and the field path (see docs/message-layout.md, section 3).
- * A codec is not thread-safe; the schema it uses is.
+ * <p>One thread at a time, like the arenas, batches, readers and builders it works with; the schema
+ * is shared by all threads (see the {@link dev.ferrule.proto package documentation}). A call on a codec,
+ * arena or batch that another thread is inside right now throws {@link ErrorCode#CONCURRENT_USE}.
  */
 public final class ProtoCodec {
     private static final ByteBuffer NO_BYTES = ByteBuffer.allocateDirect(0);
@@ -50,6 +53,7 @@ public final class ProtoCodec {
     private final int maxMessageLength;
     private final ByteBuffer call;
     private final MessageReader scratchReader = new MessageReader();
+    private final Confinement confinement = new Confinement("this ProtoCodec");
 
     private ProtoCodec(Builder builder) {
         this.schema = builder.schema;
@@ -97,12 +101,17 @@ public final class ProtoCodec {
             throw new FerruleException(ErrorCode.PROTO_MESSAGE_TOO_LARGE, start, "decoding " + type.name()
                     + ": length=" + length + " is over maxMessageLength=" + maxMessageLength, null);
         }
-        int status = backend.protoDecode(schema, type.index(), input, start, length, arena.memory(), maxDepth, call);
-        if (status != 0) {
-            throw failure(status, type, "decoding " + type.name());
+        enter(arena, null);
+        try {
+            int status = backend.protoDecode(schema, type.index(), input, start, length, arena.memory(), maxDepth, call);
+            if (status != 0) {
+                throw failure(status, type, "decoding " + type.name());
+            }
+            input.position(input.limit());
+            return into.wrap(type, arena, input, call.getInt(CallBlock.ROOT_AT));
+        } finally {
+            exit(arena, null);
         }
-        input.position(input.limit());
-        return into.wrap(type, arena, input, call.getInt(CallBlock.ROOT_AT));
     }
 
     /**
@@ -148,16 +157,21 @@ public final class ProtoCodec {
         int length = input.limit() - start;
         int maxPayloadLength = Math.min(maxMessageLength, Abi.MAX_PAYLOAD_LENGTH_LIMIT);
         ByteBuffer table = batch.table();
-        int status = backend.protoDecodeBatch(schema, type.index(), input, start, length, maxPayloadLength, endOfInput,
-                table, batch.roots(), batch.capacity(), arena.memory(), maxDepth, call);
-        if (status != 0) {
-            batch.failed();
-            throw failure(status, type, "decoding a batch of gRPC " + type.name() + " messages from index " + start);
+        enter(arena, batch);
+        try {
+            int status = backend.protoDecodeBatch(schema, type.index(), input, start, length, maxPayloadLength, endOfInput,
+                    table, batch.roots(), batch.capacity(), arena.memory(), maxDepth, call);
+            if (status != 0) {
+                batch.failed();
+                throw failure(status, type, "decoding a batch of gRPC " + type.name() + " messages from index " + start);
+            }
+            batch.decoded(type, arena, input);
+            int consumed = batch.bytes();
+            input.position(start + consumed);
+            return consumed;
+        } finally {
+            exit(arena, batch);
         }
-        batch.decoded(type, arena, input);
-        int consumed = batch.bytes();
-        input.position(start + consumed);
-        return consumed;
     }
 
     /**
@@ -168,17 +182,40 @@ public final class ProtoCodec {
     public MessageBuilder newMessage(MessageType type, Arena arena, MessageBuilder into) {
         checkType(type);
         Objects.requireNonNull(into, "into");
-        return into.wrap(type, Objects.requireNonNull(arena, "arena"), MessageBuilder.allocateRecord(type, arena));
+        Objects.requireNonNull(arena, "arena");
+        arena.confinement().enter();
+        try {
+            return into.wrap(type, arena, MessageBuilder.allocateRecord(type, arena));
+        } finally {
+            arena.confinement().exit();
+        }
     }
 
     /** Encodes a built message into {@code output} at its position; see {@link #encode(MessageReader, ByteBuffer)}. */
     public int encode(MessageBuilder message, ByteBuffer output) {
-        return encode(message.reader(scratchReader), output);
+        Objects.requireNonNull(message, "message");
+        message.type(); // checks it is attached and its arena neither reset nor closed
+        Arena arena = message.arena();
+        enter(arena, null);
+        try {
+            // scratchReader belongs to this codec: it may only be filled while the codec is held.
+            return encodeHeld(message.reader(scratchReader), output);
+        } finally {
+            exit(arena, null);
+        }
     }
 
     /** The exact number of bytes {@link #encode(MessageBuilder, ByteBuffer)} writes. */
     public int encodedLength(MessageBuilder message) {
-        return encodedLength(message.reader(scratchReader));
+        Objects.requireNonNull(message, "message");
+        message.type(); // checks it is attached and its arena neither reset nor closed
+        Arena arena = message.arena();
+        enter(arena, null);
+        try {
+            return encodedLengthHeld(message.reader(scratchReader));
+        } finally {
+            exit(arena, null);
+        }
     }
 
     /**
@@ -188,6 +225,18 @@ public final class ProtoCodec {
      * @throws FerruleException {@link ErrorCode#BUFFER_TOO_SMALL} (nothing written) if output has too little room
      */
     public int encode(MessageReader message, ByteBuffer output) {
+        Objects.requireNonNull(message, "message");
+        message.type(); // checks it is attached and its arena neither reset nor closed
+        Arena arena = message.arena();
+        enter(arena, null);
+        try {
+            return encodeHeld(message, output);
+        } finally {
+            exit(arena, null);
+        }
+    }
+
+    private int encodeHeld(MessageReader message, ByteBuffer output) {
         requireDirect(output, "output");
         if (output.isReadOnly()) {
             throw new FerruleException(ErrorCode.INVALID_ARGUMENT, "output is a read-only buffer");
@@ -211,6 +260,18 @@ public final class ProtoCodec {
 
     /** The exact number of bytes {@link #encode} writes for this message. */
     public int encodedLength(MessageReader message) {
+        Objects.requireNonNull(message, "message");
+        message.type(); // checks it is attached and its arena neither reset nor closed
+        Arena arena = message.arena();
+        enter(arena, null);
+        try {
+            return encodedLengthHeld(message);
+        } finally {
+            exit(arena, null);
+        }
+    }
+
+    private int encodedLengthHeld(MessageReader message) {
         MessageType type = message.type();
         checkType(type);
         int status = encodeRecord(type, message, NO_BYTES, 0, 0);
@@ -243,7 +304,14 @@ public final class ProtoCodec {
         int start = output.position();
         int room = output.limit() - start;
         MessageType type = batch.type();
-        int status = encodeBatch(batch, output, start, room);
+        Arena arena = batch.liveArena();
+        int status;
+        enter(arena, batch);
+        try {
+            status = encodeBatch(batch, output, start, room);
+        } finally {
+            exit(arena, batch);
+        }
         if (status == ErrorCode.BUFFER_TOO_SMALL.code()) {
             throw new FerruleException(ErrorCode.BUFFER_TOO_SMALL, "encoding a batch of " + batch.count() + " gRPC "
                     + type.name() + " messages needs length=" + call.getLong(CallBlock.BYTES_AT)
@@ -261,13 +329,56 @@ public final class ProtoCodec {
     /** The exact number of bytes {@link #encodeBatch} writes for this batch. */
     public int encodedLength(MessageBatch batch) {
         Objects.requireNonNull(batch, "batch");
-        int status = encodeBatch(batch, NO_BYTES, 0, 0);
-        if (status != 0 && status != ErrorCode.BUFFER_TOO_SMALL.code()) {
-            MessageType type = batch.type();
-            throw failure(status, type, "sizing a batch of gRPC " + type.name() + " messages, at message index "
-                    + call.getLong(CallBlock.ERROR_OFFSET_AT));
+        Arena arena = batch.liveArena();
+        enter(arena, batch);
+        try {
+            int status = encodeBatch(batch, NO_BYTES, 0, 0);
+            if (status != 0 && status != ErrorCode.BUFFER_TOO_SMALL.code()) {
+                MessageType type = batch.type();
+                throw failure(status, type, "sizing a batch of gRPC " + type.name() + " messages, at message index "
+                        + call.getLong(CallBlock.ERROR_OFFSET_AT));
+            }
+            return (int) call.getLong(CallBlock.BYTES_AT);
+        } finally {
+            exit(arena, batch);
         }
-        return (int) call.getLong(CallBlock.BYTES_AT);
+    }
+
+    /**
+     * Holds this codec, then the batch and the arena (either may be null), for one engine call: the call
+     * block, the cached buffer addresses and the memory the engine touches are this thread's until
+     * {@link #exit}. Throws {@link ErrorCode#CONCURRENT_USE} (holding nothing) if another thread has any.
+     */
+    private void enter(Arena arena, MessageBatch batch) {
+        confinement.enter();
+        try {
+            if (batch != null) {
+                batch.confinement().enter();
+            }
+            if (arena != null) {
+                try {
+                    arena.confinement().enter();
+                } catch (RuntimeException e) {
+                    if (batch != null) {
+                        batch.confinement().exit();
+                    }
+                    throw e;
+                }
+            }
+        } catch (RuntimeException e) {
+            confinement.exit();
+            throw e;
+        }
+    }
+
+    private void exit(Arena arena, MessageBatch batch) {
+        if (arena != null) {
+            arena.confinement().exit();
+        }
+        if (batch != null) {
+            batch.confinement().exit();
+        }
+        confinement.exit();
     }
 
     private int encodeBatch(MessageBatch batch, ByteBuffer output, int start, int room) {

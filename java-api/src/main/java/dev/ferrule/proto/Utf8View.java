@@ -3,6 +3,7 @@ package dev.ferrule.proto;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * A reusable, allocation-free {@link CharSequence} over UTF-8 bytes of a decoded string field.
@@ -15,7 +16,10 @@ import java.util.Arrays;
  * decodes to U+FFFD per bad sequence, as {@link String} does.
  */
 public final class Utf8View implements CharSequence {
-    private ByteBuffer buffer;
+    private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
+
+    // An unattached view is empty rather than a null buffer waiting to be dereferenced.
+    private ByteBuffer buffer = NOTHING;
     private int offset;
     private int length;
     private char[] chars = new char[0];
@@ -45,13 +49,14 @@ public final class Utf8View implements CharSequence {
 
     /** Copies the UTF-8 bytes into {@code dst} at {@code dstOffset}; returns the byte count. */
     public int copyTo(byte[] dst, int dstOffset) {
+        Objects.checkFromIndexSize(dstOffset, length, Objects.requireNonNull(dst, "dst").length);
         buffer.get(offset, dst, dstOffset, length);
         return length;
     }
 
     /** Whether the bytes equal {@code utf8}, without decoding. */
     public boolean bytesEqual(byte[] utf8) {
-        if (utf8.length != length) {
+        if (Objects.requireNonNull(utf8, "utf8").length != length) {
             return false;
         }
         for (int i = 0; i < length; i++) {

@@ -97,6 +97,9 @@ public final class FieldInfo {
 
     /** The name of enum value {@code number} of this ENUM field's type, or null if there is none. */
     public String enumValueName(int number) {
+        if (type() != FieldType.ENUM) {
+            throw new IllegalStateException(name() + " is not an enum field");
+        }
         int v = compiled().valueIndex(compiled().typeRef(index), number);
         return v < 0 ? null : compiled().valueName(v);
     }

@@ -1,5 +1,8 @@
 package dev.ferrule.schema;
 
+import dev.ferrule.ErrorCode;
+import dev.ferrule.FerruleException;
+
 /** The protobuf field types, numbered as in descriptor.proto. */
 public enum FieldType {
     DOUBLE(1), FLOAT(2), INT64(3), UINT64(4), INT32(5), FIXED64(6), FIXED32(7), BOOL(8), STRING(9), GROUP(10),
@@ -39,8 +42,16 @@ public enum FieldType {
         return this == MESSAGE || this == GROUP;
     }
 
-    /** The type with this descriptor.proto number. */
+    /**
+     * The type with this descriptor.proto number.
+     *
+     * @throws FerruleException {@link ErrorCode#INVALID_ARGUMENT} if no type has this number
+     */
     public static FieldType of(int number) {
-        return BY_NUMBER[number];
+        FieldType type = number >= 0 && number < BY_NUMBER.length ? BY_NUMBER[number] : null;
+        if (type == null) {
+            throw new FerruleException(ErrorCode.INVALID_ARGUMENT, "no protobuf field type has number " + number);
+        }
+        return type;
     }
 }
