@@ -4,6 +4,7 @@ import dev.ferrule.ErrorCode;
 import dev.ferrule.FerruleException;
 import dev.ferrule.internal.proto.ArenaLayout;
 import dev.ferrule.internal.schema.CompiledSchema;
+import dev.ferrule.internal.schema.FieldLayout;
 import dev.ferrule.schema.FieldInfo;
 import dev.ferrule.schema.FieldType;
 import dev.ferrule.schema.MessageType;
@@ -88,17 +89,18 @@ public final class MessageBuilder {
         arena.checkGeneration(generation);
     }
 
-    private int field(FieldInfo field, boolean repeated) {
+    /** Checks the builder is live and the field is its type's, singular or repeated as asked; returns its layout. */
+    private FieldLayout field(FieldInfo field, boolean repeated) {
         check();
         if (field.owner() != type) {
             throw new FerruleException(ErrorCode.INVALID_ARGUMENT, "field " + field + " does not belong to " + type.name());
         }
-        int f = field.index();
-        if ((schema.cardinality(f) == CompiledSchema.REPEATED) != repeated) {
+        FieldLayout l = field.layout();
+        if (l.repeated != repeated) {
             throw new FerruleException(ErrorCode.INVALID_ARGUMENT, field + (repeated
                     ? " is not repeated: use a set method" : " is repeated: use an add method"));
         }
-        return f;
+        return l;
     }
 
     private void requireType(FieldInfo field, boolean ok, String what) {
@@ -108,28 +110,21 @@ public final class MessageBuilder {
     }
 
     /** Marks a singular field present (hasbit or oneof case) and returns its slot's arena offset. */
-    private int present(int f) {
-        int slotAt = record + schema.slot(f);
-        switch (schema.cardinality(f)) {
-            case CompiledSchema.OPTIONAL, CompiledSchema.REQUIRED -> {
-                int bit = schema.presence(f);
-                int wordAt = record + (bit >>> 5) * 4;
-                memory.putInt(wordAt, memory.getInt(wordAt) | (1 << (bit & 31)));
-            }
-            case CompiledSchema.ONEOF -> {
-                int caseAt = record + schema.oneofOffset(type.index()) + schema.presence(f) * 4;
-                int previous = memory.getInt(caseAt);
-                int number = schema.number(f);
-                if (previous != number) {
-                    if (previous != 0) {
-                        clearSlot(schema.findField(type.index(), previous));
-                    }
-                    memory.putInt(caseAt, number);
+    private int present(FieldLayout l) {
+        if (l.hasbitWord >= 0) {
+            int wordAt = record + l.hasbitWord;
+            memory.putInt(wordAt, memory.getInt(wordAt) | l.hasbitMask);
+        } else if (l.oneofCaseAt >= 0) {
+            int caseAt = record + l.oneofCaseAt;
+            int previous = memory.getInt(caseAt);
+            if (previous != l.number) {
+                if (previous != 0) {
+                    clearSlot(schema.findField(type.index(), previous));
                 }
+                memory.putInt(caseAt, l.number);
             }
-            default -> { }
         }
-        return slotAt;
+        return record + l.slot;
     }
 
     private void clearSlot(int f) {
@@ -141,8 +136,8 @@ public final class MessageBuilder {
         }
     }
 
-    private int appended(int f, int elementSize) {
-        int at = ArenaLayout.append(memory, arena.capacity(), record + schema.slot(f), elementSize);
+    private int appended(FieldLayout l, int elementSize) {
+        int at = ArenaLayout.append(memory, arena.capacity(), record + l.slot, elementSize);
         if (at == ArenaLayout.FULL) {
             throw exhausted(arena);
         }
@@ -151,7 +146,7 @@ public final class MessageBuilder {
 
     /** Sets an int32, uint32 (its bits), sint32, fixed32, sfixed32 or enum (its number) field. */
     public MessageBuilder setInt(FieldInfo field, int value) {
-        int f = field(field, false);
+        FieldLayout f = field(field, false);
         requireType(field, field.type().isInt(), "a 32-bit integer or enum");
         memory.putInt(present(f), value);
         return this;
@@ -159,7 +154,7 @@ public final class MessageBuilder {
 
     /** Sets an int64, uint64 (its bits), sint64, fixed64 or sfixed64 field. */
     public MessageBuilder setLong(FieldInfo field, long value) {
-        int f = field(field, false);
+        FieldLayout f = field(field, false);
         requireType(field, field.type().isLong(), "a 64-bit integer");
         memory.putLong(present(f), value);
         return this;
@@ -167,7 +162,7 @@ public final class MessageBuilder {
 
     /** Sets a float field. */
     public MessageBuilder setFloat(FieldInfo field, float value) {
-        int f = field(field, false);
+        FieldLayout f = field(field, false);
         requireType(field, field.type() == FieldType.FLOAT, "float");
         memory.putInt(present(f), Float.floatToRawIntBits(value));
         return this;
@@ -175,7 +170,7 @@ public final class MessageBuilder {
 
     /** Sets a double field. */
     public MessageBuilder setDouble(FieldInfo field, double value) {
-        int f = field(field, false);
+        FieldLayout f = field(field, false);
         requireType(field, field.type() == FieldType.DOUBLE, "double");
         memory.putLong(present(f), Double.doubleToRawLongBits(value));
         return this;
@@ -183,7 +178,7 @@ public final class MessageBuilder {
 
     /** Sets a bool field. */
     public MessageBuilder setBool(FieldInfo field, boolean value) {
-        int f = field(field, false);
+        FieldLayout f = field(field, false);
         requireType(field, field.type() == FieldType.BOOL, "bool");
         memory.put(present(f), (byte) (value ? 1 : 0));
         return this;
@@ -191,7 +186,7 @@ public final class MessageBuilder {
 
     /** Sets a string field (copied into the arena as UTF-8; no allocation). */
     public MessageBuilder setString(FieldInfo field, CharSequence value) {
-        int f = field(field, false);
+        FieldLayout f = field(field, false);
         requireType(field, field.type() == FieldType.STRING, "string");
         writeView(present(f), value);
         return this;
@@ -199,7 +194,7 @@ public final class MessageBuilder {
 
     /** Sets a bytes field (copied into the arena). */
     public MessageBuilder setBytes(FieldInfo field, byte[] value) {
-        int f = field(field, false);
+        FieldLayout f = field(field, false);
         requireType(field, field.type() == FieldType.BYTES, "bytes");
         writeView(present(f), value);
         return this;
@@ -207,7 +202,7 @@ public final class MessageBuilder {
 
     /** Appends to a repeated 32-bit integer or enum field. */
     public MessageBuilder addInt(FieldInfo field, int value) {
-        int f = field(field, true);
+        FieldLayout f = field(field, true);
         requireType(field, field.type().isInt(), "a 32-bit integer or enum");
         memory.putInt(appended(f, 4), value);
         return this;
@@ -215,7 +210,7 @@ public final class MessageBuilder {
 
     /** Appends to a repeated 64-bit integer field. */
     public MessageBuilder addLong(FieldInfo field, long value) {
-        int f = field(field, true);
+        FieldLayout f = field(field, true);
         requireType(field, field.type().isLong(), "a 64-bit integer");
         memory.putLong(appended(f, 8), value);
         return this;
@@ -223,7 +218,7 @@ public final class MessageBuilder {
 
     /** Appends to a repeated float field. */
     public MessageBuilder addFloat(FieldInfo field, float value) {
-        int f = field(field, true);
+        FieldLayout f = field(field, true);
         requireType(field, field.type() == FieldType.FLOAT, "float");
         memory.putInt(appended(f, 4), Float.floatToRawIntBits(value));
         return this;
@@ -231,7 +226,7 @@ public final class MessageBuilder {
 
     /** Appends to a repeated double field. */
     public MessageBuilder addDouble(FieldInfo field, double value) {
-        int f = field(field, true);
+        FieldLayout f = field(field, true);
         requireType(field, field.type() == FieldType.DOUBLE, "double");
         memory.putLong(appended(f, 8), Double.doubleToRawLongBits(value));
         return this;
@@ -239,7 +234,7 @@ public final class MessageBuilder {
 
     /** Appends to a repeated bool field. */
     public MessageBuilder addBool(FieldInfo field, boolean value) {
-        int f = field(field, true);
+        FieldLayout f = field(field, true);
         requireType(field, field.type() == FieldType.BOOL, "bool");
         memory.put(appended(f, 1), (byte) (value ? 1 : 0));
         return this;
@@ -247,7 +242,7 @@ public final class MessageBuilder {
 
     /** Appends to a repeated string field. */
     public MessageBuilder addString(FieldInfo field, CharSequence value) {
-        int f = field(field, true);
+        FieldLayout f = field(field, true);
         requireType(field, field.type() == FieldType.STRING, "string");
         // Copy the text first: the element slot must not exist while an allocation may still fail.
         int view = copyUtf8(value);
@@ -259,7 +254,7 @@ public final class MessageBuilder {
 
     /** Appends to a repeated bytes field. */
     public MessageBuilder addBytes(FieldInfo field, byte[] value) {
-        int f = field(field, true);
+        FieldLayout f = field(field, true);
         requireType(field, field.type() == FieldType.BYTES, "bytes");
         int view = copyBytes(value);
         int at = appended(f, 8);
@@ -269,13 +264,11 @@ public final class MessageBuilder {
 
     /** The singular message field, created empty if absent, as a builder re-pointed into {@code into}. */
     public MessageBuilder mutableMessage(FieldInfo field, MessageBuilder into) {
-        int f = field(field, false);
+        FieldLayout f = field(field, false);
         requireType(field, field.type().isMessage(), "a message");
         MessageType childType = field.messageType();
-        int slotAt = record + schema.slot(f);
-        int child = memory.getInt(slotAt);
-        boolean set = schema.cardinality(f) != CompiledSchema.ONEOF
-                || memory.getInt(record + schema.oneofOffset(type.index()) + schema.presence(f) * 4) == schema.number(f);
+        int child = memory.getInt(record + f.slot);
+        boolean set = f.oneofCaseAt < 0 || memory.getInt(record + f.oneofCaseAt) == f.number;
         if (child == 0 || !set) {
             child = allocateRecord(childType, arena);
             memory.putInt(present(f), child);
@@ -287,7 +280,7 @@ public final class MessageBuilder {
 
     /** Appends a new, empty element to a repeated message or map field; {@code into} builds it. */
     public MessageBuilder addMessage(FieldInfo field, MessageBuilder into) {
-        int f = field(field, true);
+        FieldLayout f = field(field, true);
         requireType(field, field.type().isMessage(), "a message");
         MessageType childType = field.messageType();
         int child = allocateRecord(childType, arena);
