@@ -8,7 +8,7 @@ use core::fmt;
 
 use super::arena::HEADER_LENGTH as ARENA_HEADER_LENGTH;
 use super::schema::{Cardinality, Field, FieldType, Message, Schema};
-use super::wire::{self, put_varint, tag, varint_len, zigzag32, zigzag64};
+use super::wire::{self, tag, varint_len, zigzag32, zigzag64};
 use super::PathEntry;
 use crate::abi;
 use crate::ErrorCode;
@@ -290,18 +290,25 @@ struct Writer<'o> {
 impl Sink for Writer<'_> {
     const WRITES: bool = true;
 
-    fn varint(&mut self, v: u64) {
-        let mut buf = [0; 10];
-        let n = put_varint(&mut buf, v);
-        self.raw(&buf[..n]);
+    fn varint(&mut self, mut v: u64) {
+        // Straight into the output (sized exactly by the first pass), without a scratch copy.
+        while v >= 0x80 {
+            self.out[self.pos] = (v as u8) | 0x80;
+            v >>= 7;
+            self.pos += 1;
+        }
+        self.out[self.pos] = v as u8;
+        self.pos += 1;
     }
 
     fn fixed32(&mut self, v: u32) {
-        self.raw(&v.to_le_bytes());
+        self.out[self.pos..self.pos + 4].copy_from_slice(&v.to_le_bytes());
+        self.pos += 4;
     }
 
     fn fixed64(&mut self, v: u64) {
-        self.raw(&v.to_le_bytes());
+        self.out[self.pos..self.pos + 8].copy_from_slice(&v.to_le_bytes());
+        self.pos += 8;
     }
 
     fn raw(&mut self, bytes: &[u8]) {
@@ -397,9 +404,17 @@ impl<'c> Ctx<'c> {
 
     /// A slot or element of 1, 4 or 8 bytes, zero-extended.
     fn raw(&self, at: usize, size: usize) -> u64 {
-        let mut bytes = [0; 8];
-        bytes[..size].copy_from_slice(&self.arena[at..at + size]);
-        u64::from_le_bytes(bytes)
+        // Fixed-size reads stay inline; a copy of run-time length would call memcpy per value.
+        match size {
+            1 => u64::from(self.arena[at]),
+            4 => u64::from(self.u32(at)),
+            8 => u64::from_le_bytes(self.arena[at..at + 8].try_into().expect("8 bytes")),
+            _ => {
+                let mut bytes = [0; 8];
+                bytes[..size].copy_from_slice(&self.arena[at..at + size]);
+                u64::from_le_bytes(bytes)
+            }
+        }
     }
 
     /// Checks that a record of message `msg` at `record` lies inside the arena, after its header.
