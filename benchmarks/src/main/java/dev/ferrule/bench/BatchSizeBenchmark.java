@@ -14,7 +14,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Per-message cost against batch size: decode {@code batch} gRPC-framed 64-byte market-data messages
+ * Per-message cost against batch size: decode {@code batch} gRPC-framed 63-byte market-data messages
  * and read every field of each. Ferrule makes one engine call per batch, so its fixed cost per call
  * (the JNI crossing, argument checks) is spread over the batch; protobuf-java and QuickBuffers parse
  * message by message. Times are per call; divide by {@code batch} for the cost per message

@@ -1,6 +1,6 @@
 package dev.ferrule.bench;
 
-/** The contenders on (b) the 138-byte SBE-Car-like mixed message. */
+/** The contenders on (b) the 137-byte SBE-Car-like mixed message. */
 public class CarBenchmark extends ContenderBenchmark {
     @Override
     Fixture<?, ?> fixture() {

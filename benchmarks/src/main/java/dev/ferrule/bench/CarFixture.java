@@ -13,7 +13,7 @@ import us.hebi.quickbuf.RepeatedMessage;
 
 /**
  * (b) A mixed message modelled on SBE's Car: scalars, an enum, a packed repeated field, strings, a
- * nested message, and repeated messages with nested repeated messages; 138 bytes on the wire.
+ * nested message, and repeated messages with nested repeated messages; 137 bytes on the wire.
  */
 final class CarFixture extends Fixture<Car, dev.ferrule.bench.quickbuf.Car> {
     private static final long SERIAL = 1234;

@@ -1,6 +1,6 @@
 package dev.ferrule.bench;
 
-/** The contenders on (a) the 64-byte market-data tick. */
+/** The contenders on (a) the 63-byte market-data tick. */
 public class MarketDataBenchmark extends ContenderBenchmark {
     @Override
     Fixture<?, ?> fixture() {

@@ -9,7 +9,7 @@ import dev.ferrule.proto.MessageReader;
 import dev.ferrule.proto.ProtoCodec;
 import dev.ferrule.schema.FieldInfo;
 
-/** (a) A market-data tick: eleven scalars, 64 bytes on the wire. */
+/** (a) A market-data tick: eleven scalars, 63 bytes on the wire. */
 final class MarketDataFixture extends Fixture<MarketData, dev.ferrule.bench.quickbuf.MarketData> {
     private static final long TIMESTAMP = 1_763_700_000_123_456_789L;
     private static final long SEQUENCE = 35_184_372_088_832L + 12_345;
