@@ -634,7 +634,12 @@ fn walk<S: Sink>(
         return Err(fail(frames, invalid(0, None)));
     }
     ctx.check_record(message, record, record as usize, None).map_err(|bad| fail(frames, bad))?;
-    frames.push(Frame {
+    // The open record's progress (`field`, `element`) lives in `top`, in registers, and goes back into
+    // `frames` only when a child is opened: updating it in the vector on every field and reading the
+    // whole frame back at the next one stalled each step on store forwarding (perf, Car encode).
+    // The copies in `frames` keep what errors and closing need (`entry`, `group`, `mark`,
+    // `size_index`), which never change once a frame is pushed.
+    let mut top = Frame {
         msg: message,
         record,
         field: 0,
@@ -643,14 +648,13 @@ fn walk<S: Sink>(
         group: 0,
         mark: 0,
         size_index: 0,
-    });
+    };
+    frames.push(top);
 
     loop {
         if sink.len() > MAX_ENCODED_LEN {
             return Err(too_large(frames));
         }
-        let last = frames.len() - 1;
-        let top = frames[last];
         let m = &schema.messages[top.msg as usize];
         let Some(f) = schema.fields_of(m).get(top.field as usize) else {
             ctx.unknowns(sink, keys, top.record as usize, m).map_err(|bad| fail(frames, bad))?;
@@ -663,21 +667,22 @@ fn walk<S: Sink>(
             } else {
                 sink.end_message(&done);
             }
+            top = *frames.last().expect("the parent frame");
             continue;
         };
 
         if !f.ty.is_message() {
             ctx.scalar(sink, top.record as usize, m, f).map_err(|bad| fail(frames, bad))?;
-            frames[last].field += 1;
+            top.field += 1;
             continue;
         }
 
         let Some((child, entry, ref_at)) = ctx.next_child(&top, m, f).map_err(|bad| fail(frames, bad))? else {
-            frames[last].field += 1;
-            frames[last].element = 0;
+            top.field += 1;
+            top.element = 0;
             continue;
         };
-        frames[last].element += 1;
+        top.element += 1;
         let group = if f.ty == FieldType::Group { f.number } else { 0 };
         if child == 0 {
             // No record: an empty message.
@@ -703,6 +708,8 @@ fn walk<S: Sink>(
         } else {
             sink.begin_message(tag(f.number, wire::LEN), &mut frame);
         }
+        *frames.last_mut().expect("the open frame") = top;
         frames.push(frame);
+        top = frame;
     }
 }
