@@ -277,3 +277,12 @@ JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_debugPanic0(JNIE
     (void) clazz;
     return (jint) ferrule_debug_panic();
 }
+
+/* Crosses the boundary and back with no work: benchmarks measure the fixed cost of one JNI call. */
+JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_emptyCall0(
+        JNIEnv *env, jclass clazz, jlong address, jint length) {
+    (void) env;
+    (void) clazz;
+    (void) address;
+    return length;
+}

@@ -8,7 +8,7 @@ use core::fmt;
 
 use super::arena::HEADER_LENGTH as ARENA_HEADER_LENGTH;
 use super::schema::{Cardinality, Field, FieldType, Message, Schema};
-use super::wire::{self, put_varint, tag, varint_len, zigzag32, zigzag64};
+use super::wire::{self, tag, varint_len, zigzag32, zigzag64};
 use super::PathEntry;
 use crate::abi;
 use crate::ErrorCode;
@@ -290,18 +290,25 @@ struct Writer<'o> {
 impl Sink for Writer<'_> {
     const WRITES: bool = true;
 
-    fn varint(&mut self, v: u64) {
-        let mut buf = [0; 10];
-        let n = put_varint(&mut buf, v);
-        self.raw(&buf[..n]);
+    fn varint(&mut self, mut v: u64) {
+        // Straight into the output (sized exactly by the first pass), without a scratch copy.
+        while v >= 0x80 {
+            self.out[self.pos] = (v as u8) | 0x80;
+            v >>= 7;
+            self.pos += 1;
+        }
+        self.out[self.pos] = v as u8;
+        self.pos += 1;
     }
 
     fn fixed32(&mut self, v: u32) {
-        self.raw(&v.to_le_bytes());
+        self.out[self.pos..self.pos + 4].copy_from_slice(&v.to_le_bytes());
+        self.pos += 4;
     }
 
     fn fixed64(&mut self, v: u64) {
-        self.raw(&v.to_le_bytes());
+        self.out[self.pos..self.pos + 8].copy_from_slice(&v.to_le_bytes());
+        self.pos += 8;
     }
 
     fn raw(&mut self, bytes: &[u8]) {
@@ -397,9 +404,17 @@ impl<'c> Ctx<'c> {
 
     /// A slot or element of 1, 4 or 8 bytes, zero-extended.
     fn raw(&self, at: usize, size: usize) -> u64 {
-        let mut bytes = [0; 8];
-        bytes[..size].copy_from_slice(&self.arena[at..at + size]);
-        u64::from_le_bytes(bytes)
+        // Fixed-size reads stay inline; a copy of run-time length would call memcpy per value.
+        match size {
+            1 => u64::from(self.arena[at]),
+            4 => u64::from(self.u32(at)),
+            8 => u64::from_le_bytes(self.arena[at..at + 8].try_into().expect("8 bytes")),
+            _ => {
+                let mut bytes = [0; 8];
+                bytes[..size].copy_from_slice(&self.arena[at..at + size]);
+                u64::from_le_bytes(bytes)
+            }
+        }
     }
 
     /// Checks that a record of message `msg` at `record` lies inside the arena, after its header.
@@ -619,7 +634,12 @@ fn walk<S: Sink>(
         return Err(fail(frames, invalid(0, None)));
     }
     ctx.check_record(message, record, record as usize, None).map_err(|bad| fail(frames, bad))?;
-    frames.push(Frame {
+    // The open record's progress (`field`, `element`) lives in `top`, in registers, and goes back into
+    // `frames` only when a child is opened: updating it in the vector on every field and reading the
+    // whole frame back at the next one stalled each step on store forwarding (perf, Car encode).
+    // The copies in `frames` keep what errors and closing need (`entry`, `group`, `mark`,
+    // `size_index`), which never change once a frame is pushed.
+    let mut top = Frame {
         msg: message,
         record,
         field: 0,
@@ -628,14 +648,13 @@ fn walk<S: Sink>(
         group: 0,
         mark: 0,
         size_index: 0,
-    });
+    };
+    frames.push(top);
 
     loop {
         if sink.len() > MAX_ENCODED_LEN {
             return Err(too_large(frames));
         }
-        let last = frames.len() - 1;
-        let top = frames[last];
         let m = &schema.messages[top.msg as usize];
         let Some(f) = schema.fields_of(m).get(top.field as usize) else {
             ctx.unknowns(sink, keys, top.record as usize, m).map_err(|bad| fail(frames, bad))?;
@@ -648,21 +667,22 @@ fn walk<S: Sink>(
             } else {
                 sink.end_message(&done);
             }
+            top = *frames.last().expect("the parent frame");
             continue;
         };
 
         if !f.ty.is_message() {
             ctx.scalar(sink, top.record as usize, m, f).map_err(|bad| fail(frames, bad))?;
-            frames[last].field += 1;
+            top.field += 1;
             continue;
         }
 
         let Some((child, entry, ref_at)) = ctx.next_child(&top, m, f).map_err(|bad| fail(frames, bad))? else {
-            frames[last].field += 1;
-            frames[last].element = 0;
+            top.field += 1;
+            top.element = 0;
             continue;
         };
-        frames[last].element += 1;
+        top.element += 1;
         let group = if f.ty == FieldType::Group { f.number } else { 0 };
         if child == 0 {
             // No record: an empty message.
@@ -688,6 +708,8 @@ fn walk<S: Sink>(
         } else {
             sink.begin_message(tag(f.number, wire::LEN), &mut frame);
         }
+        *frames.last_mut().expect("the open frame") = top;
         frames.push(frame);
+        top = frame;
     }
 }

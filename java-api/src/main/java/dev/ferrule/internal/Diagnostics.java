@@ -13,4 +13,12 @@ public final class Diagnostics {
     public static int forceEngineFailure(BackendKind kind) {
         return Backends.create(kind).debugPanic();
     }
+
+    /**
+     * One native call that does nothing but return {@code length}: the fixed cost of crossing into the
+     * native library, for benchmarks. The native backend must have loaded (create a native codec first).
+     */
+    public static int emptyNativeCall(long address, int length) {
+        return NativeBindings.emptyCall0(address, length);
+    }
 }

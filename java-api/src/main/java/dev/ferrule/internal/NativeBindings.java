@@ -167,4 +167,10 @@ public final class NativeBindings {
      * and come back as {@code INTERNAL}; the JVM keeps running.
      */
     static native int debugPanic0();
+
+    /**
+     * Benchmark hook: returns {@code length} and does nothing else, so that a benchmark can measure one
+     * JNI crossing carrying the {@code (address, length)} pair every real entry point takes.
+     */
+    static native int emptyCall0(long address, int length);
 }

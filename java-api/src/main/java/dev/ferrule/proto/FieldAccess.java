@@ -130,26 +130,19 @@ public final class FieldAccess {
     // ------------------------------------------------------------------ write path
 
     /** Marks a singular field present (hasbit, or oneof case clearing the other member) and returns its slot. */
-    private static int present(MessageBuilder b, FieldInfo field, FieldLayout l) {
+    private static int present(MessageBuilder b, FieldLayout l) {
         b.check();
-        if (l.oneofCaseAt >= 0) {
-            return b.present(field.index());
-        }
-        if (l.hasbitWord >= 0) {
-            int at = b.record + l.hasbitWord;
-            b.memory.putInt(at, b.memory.getInt(at) | l.hasbitMask);
-        }
-        return b.record + l.slot;
+        return b.present(l);
     }
 
     /** Sets a singular 32-bit integer or enum field. */
     public static void setInt(MessageBuilder b, FieldInfo field, FieldLayout l, int value) {
-        b.memory.putInt(present(b, field, l), value);
+        b.memory.putInt(present(b, l), value);
     }
 
     /** Sets a singular 64-bit integer field. */
     public static void setLong(MessageBuilder b, FieldInfo field, FieldLayout l, long value) {
-        b.memory.putLong(present(b, field, l), value);
+        b.memory.putLong(present(b, l), value);
     }
 
     /** Sets a singular float field. */
@@ -164,17 +157,17 @@ public final class FieldAccess {
 
     /** Sets a singular bool field. */
     public static void setBool(MessageBuilder b, FieldInfo field, FieldLayout l, boolean value) {
-        b.memory.put(present(b, field, l), (byte) (value ? 1 : 0));
+        b.memory.put(present(b, l), (byte) (value ? 1 : 0));
     }
 
     /** Sets a singular string field (copied into the arena as UTF-8). */
     public static void setString(MessageBuilder b, FieldInfo field, FieldLayout l, CharSequence value) {
-        b.writeView(present(b, field, l), value);
+        b.writeView(present(b, l), value);
     }
 
     /** Sets a singular bytes field (copied into the arena). */
     public static void setBytes(MessageBuilder b, FieldInfo field, FieldLayout l, byte[] value) {
-        b.writeView(present(b, field, l), value);
+        b.writeView(present(b, l), value);
     }
 
     /** Appends an element of {@code size} bytes to a repeated field; returns its arena offset. */
@@ -234,9 +227,9 @@ public final class FieldAccess {
         boolean set = l.oneofCaseAt < 0 || b.memory.getInt(b.record + l.oneofCaseAt) == l.number;
         if (record == 0 || !set) {
             record = MessageBuilder.allocateRecord(child, b.arena);
-            b.memory.putInt(present(b, field, l), record);
+            b.memory.putInt(present(b, l), record);
         } else {
-            present(b, field, l);
+            present(b, l);
         }
         return into.wrap(child, b.arena, record);
     }

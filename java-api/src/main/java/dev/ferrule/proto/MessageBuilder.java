@@ -4,6 +4,7 @@ import dev.ferrule.ErrorCode;
 import dev.ferrule.FerruleException;
 import dev.ferrule.internal.proto.ArenaLayout;
 import dev.ferrule.internal.schema.CompiledSchema;
+import dev.ferrule.internal.schema.FieldLayout;
 import dev.ferrule.schema.FieldInfo;
 import dev.ferrule.schema.FieldType;
 import dev.ferrule.schema.MessageType;
@@ -98,17 +99,18 @@ public final class MessageBuilder {
         arena.checkGeneration(generation);
     }
 
-    private int field(FieldInfo field, boolean repeated) {
+    /** Checks the builder is live and the field is its type's, singular or repeated as asked; returns its layout. */
+    private FieldLayout field(FieldInfo field, boolean repeated) {
         check();
         if (field.owner() != type) {
             throw new FerruleException(ErrorCode.INVALID_ARGUMENT, "field " + field + " does not belong to " + type.name());
         }
-        int f = field.index();
-        if ((schema.cardinality(f) == CompiledSchema.REPEATED) != repeated) {
+        FieldLayout l = field.layout();
+        if (l.repeated != repeated) {
             throw new FerruleException(ErrorCode.INVALID_ARGUMENT, field + (repeated
                     ? " is not repeated: use a set method" : " is repeated: use an add method"));
         }
-        return f;
+        return l;
     }
 
     private void requireType(FieldInfo field, boolean ok, String what) {
@@ -118,28 +120,21 @@ public final class MessageBuilder {
     }
 
     /** Marks a singular field present (hasbit or oneof case) and returns its slot's arena offset. */
-    int present(int f) {
-        int slotAt = record + schema.slot(f);
-        switch (schema.cardinality(f)) {
-            case CompiledSchema.OPTIONAL, CompiledSchema.REQUIRED -> {
-                int bit = schema.presence(f);
-                int wordAt = record + (bit >>> 5) * 4;
-                memory.putInt(wordAt, memory.getInt(wordAt) | (1 << (bit & 31)));
-            }
-            case CompiledSchema.ONEOF -> {
-                int caseAt = record + schema.oneofOffset(type.index()) + schema.presence(f) * 4;
-                int previous = memory.getInt(caseAt);
-                int number = schema.number(f);
-                if (previous != number) {
-                    if (previous != 0) {
-                        clearSlot(schema.findField(type.index(), previous));
-                    }
-                    memory.putInt(caseAt, number);
+    int present(FieldLayout l) {
+        if (l.hasbitWord >= 0) {
+            int wordAt = record + l.hasbitWord;
+            memory.putInt(wordAt, memory.getInt(wordAt) | l.hasbitMask);
+        } else if (l.oneofCaseAt >= 0) {
+            int caseAt = record + l.oneofCaseAt;
+            int previous = memory.getInt(caseAt);
+            if (previous != l.number) {
+                if (previous != 0) {
+                    clearSlot(schema.findField(type.index(), previous));
                 }
+                memory.putInt(caseAt, l.number);
             }
-            default -> { }
         }
-        return slotAt;
+        return record + l.slot;
     }
 
     private void clearSlot(int f) {
@@ -151,8 +146,8 @@ public final class MessageBuilder {
         }
     }
 
-    private int appended(int f, int elementSize) {
-        return appendedAt(record + schema.slot(f), elementSize);
+    private int appended(FieldLayout l, int elementSize) {
+        return appendedAt(record + l.slot, elementSize);
     }
 
     /** Appends an element to the repeated field whose slot is at arena offset {@code slotAt}; returns its offset. */
@@ -166,7 +161,7 @@ public final class MessageBuilder {
 
     /** Sets an int32, uint32 (its bits), sint32, fixed32, sfixed32 or enum (its number) field. */
     public MessageBuilder setInt(FieldInfo field, int value) {
-        int f = field(field, false);
+        FieldLayout f = field(field, false);
         requireType(field, field.type().isInt(), "a 32-bit integer or enum");
         memory.putInt(present(f), value);
         return this;
@@ -174,7 +169,7 @@ public final class MessageBuilder {
 
     /** Sets an int64, uint64 (its bits), sint64, fixed64 or sfixed64 field. */
     public MessageBuilder setLong(FieldInfo field, long value) {
-        int f = field(field, false);
+        FieldLayout f = field(field, false);
         requireType(field, field.type().isLong(), "a 64-bit integer");
         memory.putLong(present(f), value);
         return this;
@@ -182,7 +177,7 @@ public final class MessageBuilder {
 
     /** Sets a float field. */
     public MessageBuilder setFloat(FieldInfo field, float value) {
-        int f = field(field, false);
+        FieldLayout f = field(field, false);
         requireType(field, field.type() == FieldType.FLOAT, "float");
         memory.putInt(present(f), Float.floatToRawIntBits(value));
         return this;
@@ -190,7 +185,7 @@ public final class MessageBuilder {
 
     /** Sets a double field. */
     public MessageBuilder setDouble(FieldInfo field, double value) {
-        int f = field(field, false);
+        FieldLayout f = field(field, false);
         requireType(field, field.type() == FieldType.DOUBLE, "double");
         memory.putLong(present(f), Double.doubleToRawLongBits(value));
         return this;
@@ -198,7 +193,7 @@ public final class MessageBuilder {
 
     /** Sets a bool field. */
     public MessageBuilder setBool(FieldInfo field, boolean value) {
-        int f = field(field, false);
+        FieldLayout f = field(field, false);
         requireType(field, field.type() == FieldType.BOOL, "bool");
         memory.put(present(f), (byte) (value ? 1 : 0));
         return this;
@@ -206,7 +201,7 @@ public final class MessageBuilder {
 
     /** Sets a string field (copied into the arena as UTF-8; no allocation). */
     public MessageBuilder setString(FieldInfo field, CharSequence value) {
-        int f = field(field, false);
+        FieldLayout f = field(field, false);
         requireType(field, field.type() == FieldType.STRING, "string");
         writeView(present(f), value);
         return this;
@@ -214,7 +209,7 @@ public final class MessageBuilder {
 
     /** Sets a bytes field (copied into the arena). */
     public MessageBuilder setBytes(FieldInfo field, byte[] value) {
-        int f = field(field, false);
+        FieldLayout f = field(field, false);
         requireType(field, field.type() == FieldType.BYTES, "bytes");
         writeView(present(f), value);
         return this;
@@ -222,7 +217,7 @@ public final class MessageBuilder {
 
     /** Appends to a repeated 32-bit integer or enum field. */
     public MessageBuilder addInt(FieldInfo field, int value) {
-        int f = field(field, true);
+        FieldLayout f = field(field, true);
         requireType(field, field.type().isInt(), "a 32-bit integer or enum");
         memory.putInt(appended(f, 4), value);
         return this;
@@ -230,7 +225,7 @@ public final class MessageBuilder {
 
     /** Appends to a repeated 64-bit integer field. */
     public MessageBuilder addLong(FieldInfo field, long value) {
-        int f = field(field, true);
+        FieldLayout f = field(field, true);
         requireType(field, field.type().isLong(), "a 64-bit integer");
         memory.putLong(appended(f, 8), value);
         return this;
@@ -238,7 +233,7 @@ public final class MessageBuilder {
 
     /** Appends to a repeated float field. */
     public MessageBuilder addFloat(FieldInfo field, float value) {
-        int f = field(field, true);
+        FieldLayout f = field(field, true);
         requireType(field, field.type() == FieldType.FLOAT, "float");
         memory.putInt(appended(f, 4), Float.floatToRawIntBits(value));
         return this;
@@ -246,7 +241,7 @@ public final class MessageBuilder {
 
     /** Appends to a repeated double field. */
     public MessageBuilder addDouble(FieldInfo field, double value) {
-        int f = field(field, true);
+        FieldLayout f = field(field, true);
         requireType(field, field.type() == FieldType.DOUBLE, "double");
         memory.putLong(appended(f, 8), Double.doubleToRawLongBits(value));
         return this;
@@ -254,7 +249,7 @@ public final class MessageBuilder {
 
     /** Appends to a repeated bool field. */
     public MessageBuilder addBool(FieldInfo field, boolean value) {
-        int f = field(field, true);
+        FieldLayout f = field(field, true);
         requireType(field, field.type() == FieldType.BOOL, "bool");
         memory.put(appended(f, 1), (byte) (value ? 1 : 0));
         return this;
@@ -262,7 +257,7 @@ public final class MessageBuilder {
 
     /** Appends to a repeated string field. */
     public MessageBuilder addString(FieldInfo field, CharSequence value) {
-        int f = field(field, true);
+        FieldLayout f = field(field, true);
         requireType(field, field.type() == FieldType.STRING, "string");
         // Copy the text first: the element slot must not exist while an allocation may still fail.
         int view = copyUtf8(value);
@@ -274,7 +269,7 @@ public final class MessageBuilder {
 
     /** Appends to a repeated bytes field. */
     public MessageBuilder addBytes(FieldInfo field, byte[] value) {
-        int f = field(field, true);
+        FieldLayout f = field(field, true);
         requireType(field, field.type() == FieldType.BYTES, "bytes");
         int view = copyBytes(value);
         int at = appended(f, 8);
@@ -284,13 +279,11 @@ public final class MessageBuilder {
 
     /** The singular message field, created empty if absent, as a builder re-pointed into {@code into}. */
     public MessageBuilder mutableMessage(FieldInfo field, MessageBuilder into) {
-        int f = field(field, false);
+        FieldLayout f = field(field, false);
         requireType(field, field.type().isMessage(), "a message");
         MessageType childType = field.messageType();
-        int slotAt = record + schema.slot(f);
-        int child = memory.getInt(slotAt);
-        boolean set = schema.cardinality(f) != CompiledSchema.ONEOF
-                || memory.getInt(record + schema.oneofOffset(type.index()) + schema.presence(f) * 4) == schema.number(f);
+        int child = memory.getInt(record + f.slot);
+        boolean set = f.oneofCaseAt < 0 || memory.getInt(record + f.oneofCaseAt) == f.number;
         if (child == 0 || !set) {
             child = allocateRecord(childType, arena);
             memory.putInt(present(f), child);
@@ -302,7 +295,7 @@ public final class MessageBuilder {
 
     /** Appends a new, empty element to a repeated message or map field; {@code into} builds it. */
     public MessageBuilder addMessage(FieldInfo field, MessageBuilder into) {
-        int f = field(field, true);
+        FieldLayout f = field(field, true);
         requireType(field, field.type().isMessage(), "a message");
         MessageType childType = field.messageType();
         int child = allocateRecord(childType, arena);

@@ -255,8 +255,23 @@ public final class MessageReader {
      */
     public MessageReader getMessage(FieldInfo field, MessageReader into) {
         FieldLayout l = singular(field, FieldLayout.KIND_MESSAGE);
-        int child = present(l) ? memory.getInt(record + l.slot) : 0;
-        return Objects.requireNonNull(into, "into").wrap(field.messageType(), arena, input, child);
+        return child(field, present(l) ? memory.getInt(record + l.slot) : 0, into);
+    }
+
+    /**
+     * Points {@code into} at a sub-message record of this reader's message: same schema, arena, input and
+     * generation (just checked by the caller), so nothing is looked up again.
+     */
+    private MessageReader child(FieldInfo field, int child, MessageReader into) {
+        Objects.requireNonNull(into, "into");
+        into.type = field.messageType();
+        into.schema = schema;
+        into.arena = arena;
+        into.memory = memory;
+        into.input = input;
+        into.record = child;
+        into.generation = generation;
+        return into;
     }
 
     /** How many elements a repeated field has (entries, for a map). */
@@ -310,9 +325,7 @@ public final class MessageReader {
 
     /** Element {@code index} of a repeated message field (or map entry), by re-pointing {@code into}. */
     public MessageReader getMessage(FieldInfo field, int index, MessageReader into) {
-        // The element first: it checks the reader is live and the field is a repeated message of its type.
-        int child = memory.getInt(element(field, FieldLayout.KIND_MESSAGE, index));
-        return Objects.requireNonNull(into, "into").wrap(field.messageType(), arena, input, child);
+        return child(field, memory.getInt(element(field, FieldLayout.KIND_MESSAGE, index)), into);
     }
 
     /** How many unknown fields (fields not in the schema) this message carries. */

@@ -12,11 +12,16 @@ public final class FieldInfo {
     private final MessageType owner;
     private final int index;
     private final FieldLayout layout;
+    private final FieldType type;
+    // Resolved on first use (the schema's message types may not all exist while fields are created);
+    // racing threads store the same value.
+    private MessageType messageType;
 
     FieldInfo(MessageType owner, int index) {
         this.owner = owner;
         this.index = index;
         this.layout = FieldLayout.of(owner.schema().compiled(), owner.index(), index);
+        this.type = FieldType.of(layout.type);
     }
 
     /** Where this field lives in a record; internal, for readers and builders. */
@@ -55,12 +60,12 @@ public final class FieldInfo {
 
     /** The field's type. */
     public FieldType type() {
-        return FieldType.of(compiled().type(index));
+        return type;
     }
 
     /** Whether the field is repeated (maps included). */
     public boolean isRepeated() {
-        return compiled().cardinality(index) == CompiledSchema.REPEATED;
+        return layout.repeated;
     }
 
     /** Whether the field is a map (a repeated field of key/value entry messages). */
@@ -81,10 +86,15 @@ public final class FieldInfo {
 
     /** The message type of a MESSAGE or GROUP field (the entry type for a map). */
     public MessageType messageType() {
-        if (!type().isMessage()) {
-            throw new IllegalStateException(name() + " is not a message field");
+        MessageType m = messageType;
+        if (m == null) {
+            if (!type.isMessage()) {
+                throw new IllegalStateException(name() + " is not a message field");
+            }
+            m = owner.schema().messageAt(compiled().typeRef(index));
+            messageType = m;
         }
-        return owner.schema().messageAt(compiled().typeRef(index));
+        return m;
     }
 
     /** The enum type's full name of an ENUM field. */
