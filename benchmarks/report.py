@@ -15,7 +15,10 @@ import subprocess
 import sys
 
 CONTENDERS = ["ferruleNative", "ferruleJava", "protobufJava", "quickBuffers"]
-NAMES = {"ferruleNative": "Ferrule native", "ferruleJava": "Ferrule pure Java",
+# Shown beside the four where measured (ContenderBenchmark only): Ferrule native through the dynamic API.
+EXTRA_CONTENDERS = ["ferruleNativeDynamic"]
+NAMES = {"ferruleNative": "Ferrule native (typed)", "ferruleJava": "Ferrule pure Java (typed)",
+         "ferruleNativeDynamic": "Ferrule native, dynamic API",
          "protobufJava": "protobuf-java", "quickBuffers": "QuickBuffers"}
 MESSAGES = [("MarketDataBenchmark", "(a) market data, 63 B"), ("CarBenchmark", "(b) Car, 137 B"),
             ("OtlpTraceBenchmark", "(c) OTLP trace, 100 spans, 18.3 KiB"), ("BlobBenchmark", "(d) 64 KiB bytes field")]
@@ -79,11 +82,13 @@ def contender_tables(results, out):
     out.append("|---|---|---|---:|---:|---:|---:|")
     for cls, label in MESSAGES:
         for op, op_label in OPERATIONS:
-            rows = {c: results.get((cls, f"{op}_{c}", None)) for c in CONTENDERS}
-            if not all(rows.values()):
+            rows = {c: results.get((cls, f"{op}_{c}", None)) for c in CONTENDERS + EXTRA_CONTENDERS}
+            if not all(rows[c] for c in CONTENDERS):
                 continue
-            for c in CONTENDERS:
+            for c in CONTENDERS + EXTRA_CONTENDERS:
                 r = rows[c]
+                if not r:
+                    continue
                 vs_pb = fmt_ratio(ratio(rows["protobufJava"], r)) if c != "protobufJava" else "1"
                 vs_qb = fmt_ratio(ratio(rows["quickBuffers"], r)) if c != "quickBuffers" else "1"
                 out.append(f"| {label} | {op_label} | {NAMES[c]} | {fmt_time(r)} | {fmt_alloc(r)} | {vs_pb} | {vs_qb} |")

@@ -39,12 +39,12 @@ public class BatchSizeBenchmark {
 
     @Benchmark
     public long ferruleNative() {
-        return c.nativeSide.decodeBatch();
+        return c.nativeSide.decodeBatch(true);
     }
 
     @Benchmark
     public long ferruleJava() {
-        return c.javaSide.decodeBatch();
+        return c.javaSide.decodeBatch(true);
     }
 
     @Benchmark

@@ -2,13 +2,14 @@ package dev.ferrule.bench;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.ferrule.bench.protobuf.BenchProto;
 import dev.ferrule.bench.protobuf.Blob;
+import dev.ferrule.proto.Arena;
 import dev.ferrule.proto.MessageBuilder;
 import dev.ferrule.proto.MessageReader;
 import dev.ferrule.proto.ProtoCodec;
 import dev.ferrule.proto.Utf8View;
 import dev.ferrule.schema.FieldInfo;
+import java.nio.ByteBuffer;
 import java.util.Random;
 import us.hebi.quickbuf.RepeatedByte;
 
@@ -30,14 +31,40 @@ final class BlobFixture extends Fixture<Blob, dev.ferrule.bench.quickbuf.Blob> {
     private final FieldInfo contentType = type.field("content_type");
     private final FieldInfo payload = type.field("payload");
     private final Utf8View view = new Utf8View();
+    private final dev.ferrule.bench.protobuf.ferrule.Blob typed = new dev.ferrule.bench.protobuf.ferrule.Blob();
+    private final dev.ferrule.bench.protobuf.ferrule.Blob.Builder typedBuilder =
+            new dev.ferrule.bench.protobuf.ferrule.Blob.Builder();
 
     BlobFixture() {
-        super(BenchProto.getDescriptor(), "ferrule.bench.Blob");
+        super(dev.ferrule.bench.protobuf.ferrule.Blob.TYPE);
     }
 
     @Override
     Blob sample() {
         return buildProtobuf();
+    }
+
+    @Override
+    long decodeTyped(ProtoCodec codec, ByteBuffer input, Arena arena) {
+        return readTyped(typed.decode(codec, input, arena));
+    }
+
+    @Override
+    long readTyped(MessageReader message) {
+        return readTyped(typed.wrap(message));
+    }
+
+    private long readTyped(dev.ferrule.bench.protobuf.ferrule.Blob m) {
+        long h = m.id();
+        h = mix(h, m.contentType(view).byteLength());
+        Utf8View p = m.payload(view);
+        return mix(mix(h, p.byteLength()), p.byteAt(p.byteLength() - 1));
+    }
+
+    @Override
+    int encodeTyped(ProtoCodec codec, Arena arena, ByteBuffer output) {
+        return typedBuilder.start(codec, arena).setId(ID).setContentType(CONTENT_TYPE).setPayload(PAYLOAD)
+                .encode(codec, output);
     }
 
     @Override

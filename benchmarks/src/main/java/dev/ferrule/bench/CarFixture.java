@@ -1,13 +1,14 @@
 package dev.ferrule.bench;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.ferrule.bench.protobuf.BenchProto;
 import dev.ferrule.bench.protobuf.Car;
+import dev.ferrule.proto.Arena;
 import dev.ferrule.proto.MessageBuilder;
 import dev.ferrule.proto.MessageReader;
 import dev.ferrule.proto.ProtoCodec;
 import dev.ferrule.proto.Utf8View;
 import dev.ferrule.schema.FieldInfo;
+import java.nio.ByteBuffer;
 import us.hebi.quickbuf.RepeatedInt;
 import us.hebi.quickbuf.RepeatedMessage;
 
@@ -58,13 +59,93 @@ final class CarFixture extends Fixture<Car, dev.ferrule.bench.quickbuf.Car> {
     private final MessageBuilder grandchildBuilder = new MessageBuilder();
     private final Utf8View text = new Utf8View();
 
+    private final dev.ferrule.bench.protobuf.ferrule.Car typed = new dev.ferrule.bench.protobuf.ferrule.Car();
+    private final dev.ferrule.bench.protobuf.ferrule.Car.Engine typedEngine = new dev.ferrule.bench.protobuf.ferrule.Car.Engine();
+    private final dev.ferrule.bench.protobuf.ferrule.Car.FuelFigures typedFuel =
+            new dev.ferrule.bench.protobuf.ferrule.Car.FuelFigures();
+    private final dev.ferrule.bench.protobuf.ferrule.Car.PerformanceFigures typedPerformance =
+            new dev.ferrule.bench.protobuf.ferrule.Car.PerformanceFigures();
+    private final dev.ferrule.bench.protobuf.ferrule.Car.Acceleration typedAcceleration =
+            new dev.ferrule.bench.protobuf.ferrule.Car.Acceleration();
+    private final dev.ferrule.bench.protobuf.ferrule.Car.Builder typedBuilder = new dev.ferrule.bench.protobuf.ferrule.Car.Builder();
+    private final dev.ferrule.bench.protobuf.ferrule.Car.Engine.Builder engineBuilder =
+            new dev.ferrule.bench.protobuf.ferrule.Car.Engine.Builder();
+    private final dev.ferrule.bench.protobuf.ferrule.Car.FuelFigures.Builder fuelBuilder =
+            new dev.ferrule.bench.protobuf.ferrule.Car.FuelFigures.Builder();
+    private final dev.ferrule.bench.protobuf.ferrule.Car.PerformanceFigures.Builder performanceBuilder =
+            new dev.ferrule.bench.protobuf.ferrule.Car.PerformanceFigures.Builder();
+    private final dev.ferrule.bench.protobuf.ferrule.Car.Acceleration.Builder accelerationBuilder =
+            new dev.ferrule.bench.protobuf.ferrule.Car.Acceleration.Builder();
+
     CarFixture() {
-        super(BenchProto.getDescriptor(), "ferrule.bench.Car");
+        super(dev.ferrule.bench.protobuf.ferrule.Car.TYPE);
     }
 
     @Override
     Car sample() {
         return buildProtobuf();
+    }
+
+    @Override
+    long decodeTyped(ProtoCodec codec, ByteBuffer input, Arena arena) {
+        return readTyped(typed.decode(codec, input, arena));
+    }
+
+    @Override
+    long readTyped(MessageReader message) {
+        return readTyped(typed.wrap(message));
+    }
+
+    private long readTyped(dev.ferrule.bench.protobuf.ferrule.Car m) {
+        long h = m.serialNumber();
+        h = mix(h, m.modelYear());
+        h = mix(h, m.available() ? 1 : 0);
+        h = mix(h, m.code());
+        for (int i = 0, n = m.someNumbersCount(); i < n; i++) {
+            h = mix(h, m.someNumbers(i));
+        }
+        h = mix(h, m.vehicleCode(text).byteLength());
+        dev.ferrule.bench.protobuf.ferrule.Car.Engine e = m.engine(typedEngine);
+        h = mix(h, e.capacity());
+        h = mix(h, e.numCylinders());
+        h = mix(h, e.manufacturerCode(text).byteLength());
+        for (int i = 0, n = m.fuelFiguresCount(); i < n; i++) {
+            dev.ferrule.bench.protobuf.ferrule.Car.FuelFigures f = m.fuelFigures(i, typedFuel);
+            h = mix(h, f.speed());
+            h = mix(h, f.mpg());
+        }
+        for (int i = 0, n = m.performanceFiguresCount(); i < n; i++) {
+            dev.ferrule.bench.protobuf.ferrule.Car.PerformanceFigures p = m.performanceFigures(i, typedPerformance);
+            h = mix(h, p.octaneRating());
+            for (int j = 0, k = p.accelerationCount(); j < k; j++) {
+                dev.ferrule.bench.protobuf.ferrule.Car.Acceleration a = p.acceleration(j, typedAcceleration);
+                h = mix(h, a.mph());
+                h = mix(h, a.seconds());
+            }
+        }
+        h = mix(h, m.manufacturer(text).byteLength());
+        return mix(h, m.model(text).byteLength());
+    }
+
+    @Override
+    int encodeTyped(ProtoCodec codec, Arena arena, ByteBuffer output) {
+        dev.ferrule.bench.protobuf.ferrule.Car.Builder m = typedBuilder.start(codec, arena).setSerialNumber(SERIAL)
+                .setModelYear(YEAR).setAvailable(true).setCode(Car.Model.A_VALUE);
+        for (int n : NUMBERS) {
+            m.addSomeNumbers(n);
+        }
+        m.setVehicleCode(VEHICLE_CODE);
+        m.mutableEngine(engineBuilder).setCapacity(CAPACITY).setNumCylinders(CYLINDERS).setManufacturerCode(ENGINE_MAKER);
+        for (int i = 0; i < SPEEDS.length; i++) {
+            m.addFuelFigures(fuelBuilder).setSpeed(SPEEDS[i]).setMpg(MPG[i]);
+        }
+        for (int i = 0; i < OCTANES.length; i++) {
+            m.addPerformanceFigures(performanceBuilder).setOctaneRating(OCTANES[i]);
+            for (int j = 0; j < MPH.length; j++) {
+                performanceBuilder.addAcceleration(accelerationBuilder).setMph(MPH[j]).setSeconds(SECONDS[i][j]);
+            }
+        }
+        return m.setManufacturer(MANUFACTURER).setModel(MODEL).encode(codec, output);
     }
 
     @Override

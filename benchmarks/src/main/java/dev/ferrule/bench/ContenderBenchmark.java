@@ -14,7 +14,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The four contenders side by side on one message shape: Ferrule native (Rust engine, one JNI call),
- * Ferrule pure Java, protobuf-java and QuickBuffers, each doing
+ * Ferrule pure Java, protobuf-java and QuickBuffers, each doing the operations below; Ferrule through the
+ * typed flyweights ferrule-maven-plugin generates. {@code *_ferruleNativeDynamic} is a fifth row: Ferrule
+ * native through the dynamic API ({@code MessageReader}/{@code MessageBuilder} with cached {@code FieldInfo}s),
+ * which the typed classes wrap, to show what the typed layer costs or saves. Each contender does
  *
  * <ul>
  *   <li>{@code decode_*}: decode one message and read every field;
@@ -60,6 +63,11 @@ public abstract class ContenderBenchmark {
     }
 
     @Benchmark
+    public long decode_ferruleNativeDynamic() {
+        return c.nativeSide.decodeDynamic();
+    }
+
+    @Benchmark
     public long decode_protobufJava() {
         return c.decodeProtobuf();
     }
@@ -80,6 +88,11 @@ public abstract class ContenderBenchmark {
     }
 
     @Benchmark
+    public int encode_ferruleNativeDynamic() {
+        return c.nativeSide.encodeDynamic();
+    }
+
+    @Benchmark
     public int encode_protobufJava() {
         return c.encodeProtobuf();
     }
@@ -91,12 +104,17 @@ public abstract class ContenderBenchmark {
 
     @Benchmark
     public long batch64_ferruleNative() {
-        return c.nativeSide.decodeBatch();
+        return c.nativeSide.decodeBatch(true);
     }
 
     @Benchmark
     public long batch64_ferruleJava() {
-        return c.javaSide.decodeBatch();
+        return c.javaSide.decodeBatch(true);
+    }
+
+    @Benchmark
+    public long batch64_ferruleNativeDynamic() {
+        return c.nativeSide.decodeBatch(false);
     }
 
     @Benchmark

@@ -5,6 +5,7 @@ import com.google.protobuf.Message;
 import dev.ferrule.BackendKind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import us.hebi.quickbuf.ProtoMessage;
 import us.hebi.quickbuf.ProtoSink;
@@ -17,7 +18,7 @@ import us.hebi.quickbuf.ProtoSource;
  *
  * <p>Construction checks that the contenders agree before anything is measured: every contender's
  * read of the sample gives the same checksum, and every contender's encoding parses, with
- * protobuf-java, to the sample.
+ * protobuf-java, to the sample (Ferrule's typed and dynamic paths, on both engines).
  */
 final class Contenders<P extends Message, Q extends ProtoMessage<Q>> {
     final Fixture<P, Q> fixture;
@@ -122,16 +123,18 @@ final class Contenders<P extends Message, Q extends ProtoMessage<Q>> {
         check("Ferrule Java read", javaSide.decode(), expected);
         check("QuickBuffers read", decodeQuickbuf(), expected);
         long batchExpected = decodeBatchProtobuf();
-        check("Ferrule native batch read", nativeSide.decodeBatch(), batchExpected);
-        check("Ferrule Java batch read", javaSide.decodeBatch(), batchExpected);
+        check("Ferrule native batch read", nativeSide.decodeBatch(true), batchExpected);
+        check("Ferrule Java batch read", javaSide.decodeBatch(true), batchExpected);
         check("QuickBuffers batch read", decodeBatchQuickbuf(), batchExpected);
         P sample = fixture.sample();
         checkEncoding("protobuf-java", Arrays.copyOf(out, encodeProtobuf()), sample);
         checkEncoding("QuickBuffers", Arrays.copyOf(out, encodeQuickbuf()), sample);
         for (FerruleSide side : new FerruleSide[] {nativeSide, javaSide}) {
-            byte[] bytes = new byte[side.encode()];
-            side.output.flip().get(bytes);
-            checkEncoding("Ferrule " + side.codec.backend(), bytes, sample);
+            String who = "Ferrule " + side.codec.backend();
+            check(who + " dynamic read", side.decodeDynamic(), expected);
+            check(who + " dynamic batch read", side.decodeBatch(false), batchExpected);
+            checkEncoding(who, side.output, side.encode(), sample);
+            checkEncoding(who + " dynamic", side.output, side.encodeDynamic(), sample);
         }
     }
 
@@ -139,6 +142,12 @@ final class Contenders<P extends Message, Q extends ProtoMessage<Q>> {
         if (actual != expected) {
             throw new IllegalStateException(what + " gives checksum " + actual + ", protobuf-java " + expected);
         }
+    }
+
+    private void checkEncoding(String who, ByteBuffer output, int written, P sample) {
+        byte[] bytes = new byte[written];
+        output.flip().get(bytes);
+        checkEncoding(who, bytes, sample);
     }
 
     private void checkEncoding(String who, byte[] bytes, P sample) {

@@ -31,29 +31,47 @@ final class FerruleSide {
         this.output = ByteBuffer.allocateDirect(Math.max(wire.length * 2, 1 << 12));
     }
 
-    /** Decodes the one message and reads every field. */
+    /** Decodes the one message with the generated reader and reads every field. */
     long decode() {
+        arena.reset();
+        input.position(0);
+        return fixture.decodeTyped(codec, input, arena);
+    }
+
+    /** As {@link #decode}, through the dynamic API. */
+    long decodeDynamic() {
         arena.reset();
         input.position(0);
         return fixture.read(codec.decode(fixture.type, input, arena, reader));
     }
 
-    /** Builds the message from its parts and encodes it; returns the bytes written. */
+    /** Builds the message from its parts with the generated builders and encodes it; returns the bytes written. */
     int encode() {
+        arena.reset();
+        output.clear();
+        return fixture.encodeTyped(codec, arena, output);
+    }
+
+    /** As {@link #encode}, through the dynamic API. */
+    int encodeDynamic() {
         arena.reset();
         fixture.build(codec, codec.newMessage(fixture.type, arena, builder));
         output.clear();
         return codec.encode(builder, output);
     }
 
-    /** Decodes every gRPC-framed message of the batch input in one engine call and reads every field of each. */
-    long decodeBatch() {
+    /**
+     * Decodes every gRPC-framed message of the batch input in one engine call and reads every field of each,
+     * through the generated reader ({@code typed}) or the dynamic API.
+     */
+    long decodeBatch(boolean typed) {
         arena.reset();
         framed.position(0);
         codec.decodeBatch(fixture.type, framed, arena, batch, true);
         long sum = 0;
         for (int i = 0, n = batch.count(); i < n; i++) {
-            sum += fixture.read(batch.message(i, reader));
+            batch.message(i, reader);
+            sum += typed ? fixture.readTyped(reader) : fixture.read(reader);
         }
         return sum;
     }

@@ -1,13 +1,14 @@
 package dev.ferrule.bench;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.ferrule.bench.protobuf.BenchProto;
 import dev.ferrule.bench.protobuf.MarketData;
 import dev.ferrule.bench.protobuf.Side;
+import dev.ferrule.proto.Arena;
 import dev.ferrule.proto.MessageBuilder;
 import dev.ferrule.proto.MessageReader;
 import dev.ferrule.proto.ProtoCodec;
 import dev.ferrule.schema.FieldInfo;
+import java.nio.ByteBuffer;
 
 /** (a) A market-data tick: eleven scalars, 63 bytes on the wire. */
 final class MarketDataFixture extends Fixture<MarketData, dev.ferrule.bench.quickbuf.MarketData> {
@@ -33,13 +34,48 @@ final class MarketDataFixture extends Fixture<MarketData, dev.ferrule.bench.quic
     private final FieldInfo side = type.field("side");
     private final FieldInfo implied = type.field("implied");
 
+    private final dev.ferrule.bench.protobuf.ferrule.MarketData typed = new dev.ferrule.bench.protobuf.ferrule.MarketData();
+    private final dev.ferrule.bench.protobuf.ferrule.MarketData.Builder typedBuilder =
+            new dev.ferrule.bench.protobuf.ferrule.MarketData.Builder();
+
     MarketDataFixture() {
-        super(BenchProto.getDescriptor(), "ferrule.bench.MarketData");
+        super(dev.ferrule.bench.protobuf.ferrule.MarketData.TYPE);
     }
 
     @Override
     MarketData sample() {
         return buildProtobuf();
+    }
+
+    @Override
+    long decodeTyped(ProtoCodec codec, ByteBuffer input, Arena arena) {
+        return readTyped(typed.decode(codec, input, arena));
+    }
+
+    @Override
+    long readTyped(MessageReader message) {
+        return readTyped(typed.wrap(message));
+    }
+
+    private static long readTyped(dev.ferrule.bench.protobuf.ferrule.MarketData m) {
+        long h = m.timestampNanos();
+        h = mix(h, m.sequence());
+        h = mix(h, m.instrumentId());
+        h = mix(h, m.bidPrice());
+        h = mix(h, m.bidSize());
+        h = mix(h, m.askPrice());
+        h = mix(h, m.askSize());
+        h = mix(h, m.lastPrice());
+        h = mix(h, m.lastSize());
+        h = mix(h, m.side());
+        return mix(h, m.implied() ? 1 : 0);
+    }
+
+    @Override
+    int encodeTyped(ProtoCodec codec, Arena arena, ByteBuffer output) {
+        return typedBuilder.start(codec, arena).setTimestampNanos(TIMESTAMP).setSequence(SEQUENCE)
+                .setInstrumentId(INSTRUMENT).setBidPrice(BID).setBidSize(BID_SIZE).setAskPrice(ASK).setAskSize(ASK_SIZE)
+                .setLastPrice(LAST).setLastSize(LAST_SIZE).setSide(Side.SELL_VALUE).setImplied(true).encode(codec, output);
     }
 
     @Override

@@ -2,18 +2,19 @@ package dev.ferrule.bench;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.ferrule.proto.Arena;
 import dev.ferrule.proto.MessageBuilder;
 import dev.ferrule.proto.MessageReader;
 import dev.ferrule.proto.ProtoCodec;
 import dev.ferrule.proto.Utf8View;
 import dev.ferrule.schema.FieldInfo;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.collector.trace.v1.TraceServiceProto;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import java.nio.ByteBuffer;
 import java.util.Random;
 import us.hebi.quickbuf.RepeatedMessage;
 
@@ -60,8 +61,31 @@ final class OtlpTraceFixture extends Fixture<ExportTraceServiceRequest,
     private final MessageBuilder valueBuilder = new MessageBuilder();
     private final Utf8View text = new Utf8View();
 
+    private final io.opentelemetry.proto.collector.trace.v1.ferrule.ExportTraceServiceRequest typed =
+            new io.opentelemetry.proto.collector.trace.v1.ferrule.ExportTraceServiceRequest();
+    private final io.opentelemetry.proto.trace.v1.ferrule.ResourceSpans typedRs =
+            new io.opentelemetry.proto.trace.v1.ferrule.ResourceSpans();
+    private final io.opentelemetry.proto.trace.v1.ferrule.ScopeSpans typedSs = new io.opentelemetry.proto.trace.v1.ferrule.ScopeSpans();
+    private final io.opentelemetry.proto.trace.v1.ferrule.Span typedSpan = new io.opentelemetry.proto.trace.v1.ferrule.Span();
+    private final io.opentelemetry.proto.common.v1.ferrule.KeyValue typedAttribute =
+            new io.opentelemetry.proto.common.v1.ferrule.KeyValue();
+    private final io.opentelemetry.proto.common.v1.ferrule.AnyValue typedValue =
+            new io.opentelemetry.proto.common.v1.ferrule.AnyValue();
+    private final io.opentelemetry.proto.collector.trace.v1.ferrule.ExportTraceServiceRequest.Builder typedBuilder =
+            new io.opentelemetry.proto.collector.trace.v1.ferrule.ExportTraceServiceRequest.Builder();
+    private final io.opentelemetry.proto.trace.v1.ferrule.ResourceSpans.Builder typedRsBuilder =
+            new io.opentelemetry.proto.trace.v1.ferrule.ResourceSpans.Builder();
+    private final io.opentelemetry.proto.trace.v1.ferrule.ScopeSpans.Builder typedSsBuilder =
+            new io.opentelemetry.proto.trace.v1.ferrule.ScopeSpans.Builder();
+    private final io.opentelemetry.proto.trace.v1.ferrule.Span.Builder typedSpanBuilder =
+            new io.opentelemetry.proto.trace.v1.ferrule.Span.Builder();
+    private final io.opentelemetry.proto.common.v1.ferrule.KeyValue.Builder typedAttributeBuilder =
+            new io.opentelemetry.proto.common.v1.ferrule.KeyValue.Builder();
+    private final io.opentelemetry.proto.common.v1.ferrule.AnyValue.Builder typedValueBuilder =
+            new io.opentelemetry.proto.common.v1.ferrule.AnyValue.Builder();
+
     OtlpTraceFixture() {
-        super(TraceServiceProto.getDescriptor(), "opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest");
+        super(io.opentelemetry.proto.collector.trace.v1.ferrule.ExportTraceServiceRequest.TYPE);
         Random r = new Random(42);
         for (int a = 0; a < ATTRIBUTES; a++) {
             keys[a] = "http.attr." + a;
@@ -81,6 +105,56 @@ final class OtlpTraceFixture extends Fixture<ExportTraceServiceRequest,
     @Override
     ExportTraceServiceRequest sample() {
         return buildProtobuf();
+    }
+
+    @Override
+    long decodeTyped(ProtoCodec codec, ByteBuffer input, Arena arena) {
+        return readTyped(typed.decode(codec, input, arena));
+    }
+
+    @Override
+    long readTyped(MessageReader message) {
+        return readTyped(typed.wrap(message));
+    }
+
+    private long readTyped(io.opentelemetry.proto.collector.trace.v1.ferrule.ExportTraceServiceRequest m) {
+        long h = 0;
+        for (int i = 0, n = m.resourceSpansCount(); i < n; i++) {
+            m.resourceSpans(i, typedRs);
+            for (int j = 0, o = typedRs.scopeSpansCount(); j < o; j++) {
+                typedRs.scopeSpans(j, typedSs);
+                for (int k = 0, p = typedSs.spansCount(); k < p; k++) {
+                    io.opentelemetry.proto.trace.v1.ferrule.Span sp = typedSs.spans(k, typedSpan);
+                    h = mix(h, sp.traceId(text).byteLength());
+                    h = mix(h, sp.spanId(text).byteLength());
+                    h = mix(h, sp.name(text).byteLength());
+                    h = mix(h, sp.kind());
+                    h = mix(h, sp.startTimeUnixNano());
+                    h = mix(h, sp.endTimeUnixNano());
+                    for (int a = 0, q = sp.attributesCount(); a < q; a++) {
+                        io.opentelemetry.proto.common.v1.ferrule.KeyValue kv = sp.attributes(a, typedAttribute);
+                        h = mix(h, kv.key(text).byteLength());
+                        h = mix(h, kv.value(typedValue).stringValue(text).byteLength());
+                    }
+                }
+            }
+        }
+        return h;
+    }
+
+    @Override
+    int encodeTyped(ProtoCodec codec, Arena arena, ByteBuffer output) {
+        typedBuilder.start(codec, arena).addResourceSpans(typedRsBuilder).addScopeSpans(typedSsBuilder);
+        for (int i = 0; i < SPANS; i++) {
+            typedSsBuilder.addSpans(typedSpanBuilder).setTraceId(traceIds[i]).setSpanId(spanIds[i]).setName(names[i])
+                    .setKind(Span.SpanKind.SPAN_KIND_SERVER_VALUE).setStartTimeUnixNano(starts[i])
+                    .setEndTimeUnixNano(ends[i]);
+            for (int a = 0; a < ATTRIBUTES; a++) {
+                typedSpanBuilder.addAttributes(typedAttributeBuilder).setKey(keys[a]).mutableValue(typedValueBuilder)
+                        .setStringValue(values[i][a]);
+            }
+        }
+        return typedBuilder.encode(codec, output);
     }
 
     @Override
