@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * and read every field of each. Ferrule makes one engine call per batch, so its fixed cost per call
  * (the JNI crossing, argument checks) is spread over the batch; protobuf-java and QuickBuffers parse
  * message by message. Times are per call; divide by {@code batch} for the cost per message
- * (benchmarks/plot.py does).
+ * (benchmarks/report.py does).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
