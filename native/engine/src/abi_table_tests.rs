@@ -88,7 +88,8 @@ fn errors_markdown() -> String {
          | code | name | gRPC status | when |\n|---:|---|---|---|\n",
     );
     for e in &table.errors {
-        writeln!(s, "| {} | `{}` | {} ({}) | {} |", e.code, e.name, e.grpc_status, grpc(&e.grpc_status), e.doc).unwrap();
+        writeln!(s, "| {} | `{}` | {} ({}) | {} |", e.code, e.name, e.grpc_status, grpc(&e.grpc_status), e.doc)
+            .unwrap();
     }
     s
 }
