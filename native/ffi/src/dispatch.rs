@@ -448,9 +448,8 @@ pub unsafe extern "C" fn ferrule_dispatch_encode(
             };
             (u64_at(table, at + layout::CORRELATION), u32_at(table, at + layout::METHOD), response)
         });
-        let entries: Vec<_> = entries.collect();
         let outcome = with_encoder(|encoder| {
-            encode_responses(encoder, schema, entries.into_iter(), arena, input, statuses, output, max_depth)
+            encode_responses(encoder, schema, entries, arena, input, statuses, output, max_depth)
         });
         match outcome {
             Ok((frames, written)) => {
