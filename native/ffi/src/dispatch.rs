@@ -315,7 +315,11 @@ pub unsafe extern "C" fn ferrule_dispatch(
         // SAFETY: non-null and valid for `arena_len` bytes by the caller's contract; apart from every
         // other buffer by the overlap check.
         let arena = unsafe { slice::from_raw_parts_mut(arena, arena_len) };
-        if ferrule_engine::proto::arena_used(arena).is_none() {
+        // The same rule as the decoder's (C-ABI.md, "Protobuf messages"), checked up front so that a
+        // bad arena is refused whatever the input holds.
+        let usable = ferrule_engine::proto::arena_used(arena)
+            .is_some_and(|used| used >= abi::ARENA_HEADER_LENGTH && used % 8 == 0 && used as usize <= arena.len());
+        if !usable {
             set_header(table, 0, 0, 0, 0, 0, dispatcher.pending.len() as u64, ErrorCode::InvalidArgument.code(), 0);
             return status(ErrorCode::InvalidArgument);
         }
