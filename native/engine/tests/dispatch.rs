@@ -46,7 +46,7 @@ fn native_handlers_answer_and_panics_stay_inside() {
     registry
         .register("t.S/Fail", |_: &CallContext<'_>, _: &[u8], _: &mut Vec<u8>| Err(Status::invalid_argument("no")))
         .unwrap();
-    let mut routes = Routes::new();
+    let mut routes = Routes::default();
     for (name, id) in registry.methods() {
         routes.insert(id, Route::Native { handler: registry.index_of(id).unwrap(), java_index: 0 });
         let _ = name;
@@ -129,7 +129,7 @@ fn native_handlers_answer_and_panics_stay_inside() {
 fn java_requests_are_decoded_and_described_and_responses_encoded() {
     let (schema, num) = num_schema();
     let registry = Registry::new();
-    let mut routes = Routes::new();
+    let mut routes = Routes::default();
     routes.insert(method_id("t.S/Java"), Route::Java { java_index: 7, request_type: num });
     let args = FirstPassArgs {
         routes: &routes,
@@ -208,7 +208,7 @@ fn java_requests_are_decoded_and_described_and_responses_encoded() {
 fn a_bad_frame_is_reported_only_when_first() {
     let (schema, _) = num_schema();
     let registry = Registry::new();
-    let routes = Routes::new();
+    let routes = Routes::default();
     let args = FirstPassArgs {
         routes: &routes,
         registry: &registry,

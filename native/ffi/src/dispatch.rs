@@ -106,7 +106,7 @@ pub extern "C" fn ferrule_dispatcher_new() -> *mut FerruleDispatcher {
     guard(core::ptr::null_mut(), || {
         Box::into_raw(Box::new(FerruleDispatcher {
             registry: Registry::new(),
-            routes: Routes::new(),
+            routes: Routes::default(),
             pending: Vec::new(),
             response: Vec::new(),
             entries: Vec::new(),

@@ -25,6 +25,7 @@
 
 use core::fmt;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
@@ -253,7 +254,29 @@ pub enum Route {
 }
 
 /// Routes by method id; methods not in it are `DISPATCH_UNKNOWN_METHOD`.
-pub type Routes = HashMap<u32, Route>;
+pub type Routes = HashMap<u32, Route, BuildHasherDefault<MethodIdHasher>>;
+
+/// Hashes a method id as itself: ids are CRC-32C values, already spread over all 32 bits, and the
+/// route lookup runs once per request.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct MethodIdHasher(u64);
+
+impl Hasher for MethodIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u32(&mut self, id: u32) {
+        // Spread into the high bits too: hashbrown takes its control byte from the top 7 bits.
+        self.0 = u64::from(id) | (u64::from(id) << 32);
+    }
+}
 
 /// The `java_index` of a request whose method is not routed.
 pub const NO_METHOD: u32 = u32::MAX;
@@ -557,11 +580,17 @@ pub fn encode_responses(
                 done.written += put_frame(&mut out[done.written..], method_id, correlation_id, true, payload);
             }
             JavaResponse::Message { message_type, root } => {
+                if header > room {
+                    break;
+                }
+                let frame = &mut out[done.written..];
+                // One encode both sizes and writes: it refuses a body that does not fit before writing.
                 let len = if root == 0 {
                     0
                 } else {
-                    match encoder.encoded_len(schema, message_type, root, arena, input, max_depth) {
+                    match encoder.encode(schema, message_type, root, arena, input, &mut frame[header..], max_depth) {
                         Ok(len) => len,
+                        Err(e) if e.code == ErrorCode::BufferTooSmall => break,
                         Err(e) => {
                             done.error = Some(e);
                             break;
@@ -572,19 +601,7 @@ pub fn encode_responses(
                     done.error = Some(fail(ErrorCode::ProtoMessageTooLarge, index));
                     break;
                 }
-                if header + len > room {
-                    break;
-                }
-                let frame = &mut out[done.written..done.written + header + len];
-                if root != 0 {
-                    if let Err(e) =
-                        encoder.encode(schema, message_type, root, arena, input, &mut frame[header..], max_depth)
-                    {
-                        done.error = Some(e);
-                        break;
-                    }
-                }
-                let (head, body) = frame.split_at_mut(header);
+                let (head, body) = frame[..header + len].split_at_mut(header);
                 put_header(head, method_id, correlation_id, false, body);
                 done.written += header + len;
             }
