@@ -310,6 +310,13 @@ JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_dispatcherAddTes
     return (jint) ferrule_dispatcher_add_test_handlers((FerruleDispatcher *) (uintptr_t) dispatcher);
 }
 
+JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_dispatcherTimeHandlers0(
+        JNIEnv *env, jclass clazz, jlong dispatcher, jboolean enabled) {
+    (void) env;
+    (void) clazz;
+    return (jint) ferrule_dispatcher_time_handlers((FerruleDispatcher *) (uintptr_t) dispatcher, enabled != JNI_FALSE);
+}
+
 JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_dispatcherRoute0(
         JNIEnv *env, jclass clazz, jlong dispatcher, jint methodId, jint kind, jint javaIndex, jint requestType) {
     (void) env;

@@ -59,6 +59,7 @@ fn native_handlers_answer_and_panics_stay_inside() {
         schema: &schema,
         max_payload_len: 1 << 20,
         max_depth: 100,
+        time_handlers: true,
     };
 
     let mut wire = Vec::new();
@@ -137,6 +138,7 @@ fn java_requests_are_decoded_and_described_and_responses_encoded() {
         schema: &schema,
         max_payload_len: 1 << 20,
         max_depth: 100,
+        time_handlers: true,
     };
     let mut wire = vec![0u8; 3]; // the input starts at buffer index 3
     request("t.S/Java", 10, &vf(1, 5), &mut wire);
@@ -215,6 +217,7 @@ fn a_bad_frame_is_reported_only_when_first() {
         schema: &schema,
         max_payload_len: 1 << 20,
         max_depth: 100,
+        time_handlers: true,
     };
     let mut wire = Vec::new();
     request("t.S/X", 1, b"", &mut wire);

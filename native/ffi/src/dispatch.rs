@@ -20,6 +20,7 @@ pub struct FerruleDispatcher {
     pending: Vec<u8>,
     response: Vec<u8>,
     entries: Vec<RequestEntry>,
+    time_handlers: bool,
 }
 
 /// Route kinds of `ferrule_dispatcher_route`.
@@ -110,6 +111,7 @@ pub extern "C" fn ferrule_dispatcher_new() -> *mut FerruleDispatcher {
             pending: Vec::new(),
             response: Vec::new(),
             entries: Vec::new(),
+            time_handlers: false,
         }))
     })
 }
@@ -233,6 +235,24 @@ pub unsafe extern "C" fn ferrule_dispatcher_route(
     })
 }
 
+/// Whether `ferrule_dispatch` measures each Rust handler's time (entry field at 32; 0 when off, the
+/// default). Returns 0, or `INVALID_ARGUMENT` for a null handle.
+///
+/// # Safety
+///
+/// As `ferrule_dispatcher_route`.
+#[no_mangle]
+pub unsafe extern "C" fn ferrule_dispatcher_time_handlers(dispatcher: *mut FerruleDispatcher, enabled: bool) -> i32 {
+    guard(status(ErrorCode::Internal), || {
+        if dispatcher.is_null() {
+            return status(ErrorCode::InvalidArgument);
+        }
+        // SAFETY: a live, unshared handle by the caller's contract.
+        unsafe { (*dispatcher).time_handlers = enabled };
+        OK
+    })
+}
+
 /// The first pass of one dispatch call (`docs/dispatch.md`): decodes the Ferrule request frames in
 /// `input[0..input_len]` (buffer index `base_offset`), up to `table_capacity` of them; runs Rust
 /// handlers and writes their responses, and the dispatcher's own error frames, to
@@ -324,10 +344,11 @@ pub unsafe extern "C" fn ferrule_dispatch(
             return status(ErrorCode::InvalidArgument);
         }
 
-        let FerruleDispatcher { registry, routes, pending, response, entries } = dispatcher;
+        let FerruleDispatcher { registry, routes, pending, response, entries, time_handlers } = dispatcher;
         entries.clear();
         entries.resize(table_capacity as usize, RequestEntry::default());
-        let args = FirstPassArgs { routes, registry, schema, max_payload_len, max_depth };
+        let args =
+            FirstPassArgs { routes, registry, schema, max_payload_len, max_depth, time_handlers: *time_handlers };
         let outcome = with_decoder(|decoder| {
             first_pass(&args, decoder, input, base_offset, output, pending, arena, entries, response)
         });

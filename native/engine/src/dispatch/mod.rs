@@ -332,6 +332,9 @@ pub struct FirstPassArgs<'a> {
     pub max_payload_len: u32,
     /// Nesting limit for decoding.
     pub max_depth: u32,
+    /// Whether to measure each Rust handler's time ([`RequestEntry::handler_nanos`]); reading the
+    /// clock twice per request costs tens of nanoseconds, so only when someone observes it.
+    pub time_handlers: bool,
 }
 
 /// Bytes of the error frame the dispatcher writes for `code` with its description as message.
@@ -433,10 +436,12 @@ pub fn first_pass(
                     let (name, _, handler) = &args.registry.methods[*handler];
                     let ctx = CallContext::new(name, frame.method_id, frame.correlation_id);
                     response.clear();
-                    let started = Instant::now();
+                    let started = args.time_handlers.then(Instant::now);
                     let outcome = catch_unwind(AssertUnwindSafe(|| handler.handle(&ctx, payload, response)))
                         .unwrap_or_else(|panic| Err(Status::failed(panic_message(panic.as_ref()))));
-                    entry.handler_nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                    if let Some(started) = started {
+                        entry.handler_nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                    }
                     let outcome = match outcome {
                         Ok(()) if response.len() > abi::MAX_PAYLOAD_LENGTH_LIMIT as usize => Err(Status::failed(
                             format!("the response of {} bytes is over the frame limit", response.len()),

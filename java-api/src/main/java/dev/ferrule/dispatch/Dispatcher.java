@@ -60,6 +60,8 @@ public final class Dispatcher implements AutoCloseable {
     private final DispatchEngine engine;
     private final Method[] methods;
     private final DispatchListener listener;
+    /** Whether anyone listens: per-request clock reads are made only then. */
+    private final boolean observed;
     private final int maxBatch;
     private final int maxPayloadLength;
     private final int maxDepth;
@@ -93,6 +95,8 @@ public final class Dispatcher implements AutoCloseable {
         if (b.testAccelerators) {
             engine.addTestHandlers();
         }
+        this.observed = listener != DispatchListener.NONE;
+        engine.timeHandlers(observed);
         for (int i = 0; i < methods.length; i++) {
             Method m = methods[i];
             int request = m.requestType.index();
@@ -198,7 +202,7 @@ public final class Dispatcher implements AutoCloseable {
             int outcome = requests.getInt(e + DispatchLayout.OUTCOME_AT);
             if ((outcome & DispatchLayout.ANSWERED) == 0) {
                 runJava(i, javaRun++, in, deadlines);
-            } else if (listener != DispatchListener.NONE) {
+            } else if (observed) {
                 int index = requests.getInt(e + DispatchLayout.INDEX_AT);
                 ctx.set(index < 0 ? UNKNOWN_METHOD : methods[index].name, requests.getInt(e + DispatchLayout.METHOD_AT),
                         requests.getLong(e + DispatchLayout.CORRELATION_AT), CallContext.NO_DEADLINE);
@@ -231,7 +235,7 @@ public final class Dispatcher implements AutoCloseable {
             listener.onRequest(ctx, ErrorCode.DISPATCH_DEADLINE_EXCEEDED.code(), 0);
             return;
         }
-        long before = System.nanoTime();
+        long before = observed ? System.nanoTime() : 0;
         int code = 0;
         try {
             ProtoInternals.wrap(reader, m.requestType, requestArena, in, root);
@@ -248,7 +252,9 @@ public final class Dispatcher implements AutoCloseable {
             String message = failure.getMessage();
             error(r, ErrorCode.DISPATCH_HANDLER_FAILED, utf8(message == null ? failure.getClass().getName() : message));
         }
-        listener.onRequest(ctx, code, System.nanoTime() - before);
+        if (observed) {
+            listener.onRequest(ctx, code, System.nanoTime() - before);
+        }
     }
 
     private static byte[] utf8(String text) {

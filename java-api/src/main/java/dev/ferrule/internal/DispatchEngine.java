@@ -56,6 +56,9 @@ public interface DispatchEngine extends AutoCloseable {
     /** Writes pending bytes into {@code out[start, start + length)}; returns how many. */
     int drain(ByteBuffer out, int start, int length);
 
+    /** Whether to measure each Rust handler's time for the listener (native only; off by default). */
+    default void timeHandlers(boolean enabled) {}
+
     /** Test hook: adds the library's test accelerators (native only). */
     default void addTestHandlers() {}
 

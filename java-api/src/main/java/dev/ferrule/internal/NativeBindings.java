@@ -174,6 +174,9 @@ public final class NativeBindings {
      */
     static native int acceleratorsRegister0(long dispatcher);
 
+    /** Whether the first pass measures each Rust handler's time (off by default: two clock reads per request). */
+    static native int dispatcherTimeHandlers0(long dispatcher, boolean enabled);
+
     /** Test hook: registers the stock library's test accelerators ({@code ferrule.test.v1.Accelerator/*}). */
     static native int dispatcherAddTestHandlers0(long dispatcher);
 

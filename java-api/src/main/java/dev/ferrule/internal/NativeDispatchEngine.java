@@ -55,6 +55,11 @@ final class NativeDispatchEngine implements DispatchEngine {
     }
 
     @Override
+    public void timeHandlers(boolean enabled) {
+        NativeBindings.dispatcherTimeHandlers0(handle, enabled);
+    }
+
+    @Override
     public void addTestHandlers() {
         NativeBindings.dispatcherAddTestHandlers0(handle);
     }

@@ -200,6 +200,9 @@ class DispatchTest {
             @Override
             public void onRequest(CallContext ctx, int errorCode, long handlerNanos) {
                 observed.add(ctx + ":" + errorCode);
+                if (errorCode == 0 && (ctx.method().equals(SUM) || ctx.method().equals(GREET))) {
+                    assertTrue(handlerNanos > 0, "a handler that ran was timed: " + ctx);
+                }
             }
 
             @Override
