@@ -74,6 +74,11 @@ public final class Dispatcher implements AutoCloseable {
     private int pendingStart;
     private int pendingEnd;
 
+    /** Response arena bytes kept free before a Java handler runs: twice the largest response seen. */
+    private int responseReserve = 64;
+    /** Java responses of the current call already framed (after a response arena refill). */
+    private int encodedUpTo;
+
     private final CallContext ctx = new CallContext();
     private final MessageReader reader = new MessageReader();
     private final MessageBuilder builder = new MessageBuilder();
@@ -197,11 +202,21 @@ public final class Dispatcher implements AutoCloseable {
 
         statuses.clear();
         int javaRun = 0;
+        encodedUpTo = 0;
         for (int i = 0; i < result.requests; i++) {
             int e = DispatchLayout.entry(i);
             int outcome = requests.getInt(e + DispatchLayout.OUTCOME_AT);
             if ((outcome & DispatchLayout.ANSWERED) == 0) {
+                if (responseArena.remaining() < responseReserve && javaRun > encodedUpTo) {
+                    // The response arena may not hold another response: frame those built so far (in
+                    // order) and start it afresh, rather than fail a handler with ARENA_EXHAUSTED.
+                    encodeResponses(encodedUpTo, javaRun, in, out);
+                    encodedUpTo = javaRun;
+                    responseArena.reset();
+                }
+                int used = responseArena.used();
                 runJava(i, javaRun++, in, deadlines);
+                responseReserve = Math.max(responseReserve, 2 * (responseArena.used() - used));
             } else if (observed) {
                 int index = requests.getInt(e + DispatchLayout.INDEX_AT);
                 ctx.set(index < 0 ? UNKNOWN_METHOD : methods[index].name, requests.getInt(e + DispatchLayout.METHOD_AT),
@@ -210,7 +225,7 @@ public final class Dispatcher implements AutoCloseable {
             }
         }
         long javaHandled = System.nanoTime();
-        encodeResponses(javaCount, in, out);
+        encodeResponses(encodedUpTo, javaCount, in, out);
         result.bytesWritten = out.position() - outBefore;
         result.pendingBytes = pendingBytes();
         long end = System.nanoTime();
@@ -282,10 +297,10 @@ public final class Dispatcher implements AutoCloseable {
      * them when the first pass left bytes pending) go to the pending buffer. A response whose record
      * cannot be encoded is answered with an error frame carrying the encoder's code instead.
      */
-    private void encodeResponses(int count, ByteBuffer in, ByteBuffer out) {
+    private void encodeResponses(int from, int count, ByteBuffer in, ByteBuffer out) {
         ByteBuffer arena = ProtoInternals.memory(responseArena);
-        boolean toOut = engine.pending() == 0;
-        int done = 0;
+        boolean toOut = engine.pending() == 0 && pendingEnd == pendingStart;
+        int done = from;
         while (done < count) {
             ByteBuffer target = toOut ? out : pending;
             int start = toOut ? out.position() : pendingEnd;

@@ -514,4 +514,42 @@ class DispatchTest {
             assertTrue(allocated < 4096, "allocated " + allocated + " bytes in 20000 dispatch calls");
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(BackendKind.class)
+    void aFullRequestArenaSplitsTheBatchWithoutErrors(BackendKind backend) {
+        MessageType greeting = SCHEMA.message("ferrule.test.v1.Greeting");
+        MessageType reply = SCHEMA.message("ferrule.test.v1.Reply");
+        FieldInfo times = greeting.field("times");
+        FieldInfo numbers = reply.field("numbers");
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        for (int i = 0; i < 100; i++) {
+            request(wire, GREET, i, greeting("request number " + i, 2));
+        }
+        ByteBuffer in = direct(wire.toByteArray(), 0);
+        ByteBuffer out = ByteBuffer.allocateDirect(1 << 16);
+        int calls = 0;
+        try (Dispatcher d = Dispatcher.builder(SCHEMA).backend(backend).arenaCapacity(256)
+                .handle(GREET, greeting, reply, (ctx, request, response) -> {
+                    for (int k = 0; k < request.getInt(times); k++) {
+                        response.addInt(numbers, k);
+                    }
+                })
+                .build()) {
+            while (in.hasRemaining()) {
+                DispatchResult r = d.dispatch(in, out);
+                assertTrue(r.requests() > 0 && r.requests() < 100, "the arena holds some requests per call: " + r);
+                assertEquals(0, r.errors());
+                calls++;
+            }
+        }
+        assertTrue(calls > 1);
+        Map<Long, Frame> responses = byCorrelation(frames(written(out)));
+        assertEquals(100, responses.size());
+        byte[] expected = DynamicMessage.newBuilder(REPLY).addRepeatedField(REPLY.findFieldByName("numbers"), 0)
+                .addRepeatedField(REPLY.findFieldByName("numbers"), 1).build().toByteArray();
+        for (long i = 0; i < 100; i++) {
+            assertResponse(responses.get(i), GREET, expected);
+        }
+    }
 }
