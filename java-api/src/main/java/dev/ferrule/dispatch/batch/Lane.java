@@ -1,0 +1,129 @@
+package dev.ferrule.dispatch.batch;
+
+import dev.ferrule.ErrorCode;
+import dev.ferrule.FerruleException;
+import dev.ferrule.frame.FrameCodec;
+import dev.ferrule.frame.FrameFlags;
+import dev.ferrule.frame.FrameTable;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * The buffers and codec one flushing thread uses to turn a list of requests into a framed batch, hand
+ * it to its target in one call, and match the response frames to the requests. Not thread-safe.
+ */
+final class Lane {
+    private final BatchTarget target;
+    private final FrameCodec codec = FrameCodec.builder().build();
+    private final FrameTable requests;
+    private final FrameTable responses;
+    private final int maxResponseBytes;
+    private ByteBuffer payloads = ByteBuffer.allocateDirect(4096);
+    private ByteBuffer in = ByteBuffer.allocateDirect(4096);
+    private ByteBuffer out;
+
+    Lane(BatchTarget target, int maxBatchSize, int maxResponseBytes) {
+        this.target = target;
+        this.requests = FrameTable.allocate(maxBatchSize);
+        this.responses = FrameTable.allocate(maxBatchSize);
+        this.maxResponseBytes = maxResponseBytes;
+        this.out = ByteBuffer.allocateDirect(Math.min(maxResponseBytes, 64 << 10));
+    }
+
+    void dispatch(List<Pending> batch) {
+        try {
+            encode(batch);
+            out.clear();
+            target.dispatch(in, out);
+            out.flip();
+            answer(batch);
+        } catch (FerruleException e) {
+            failAll(batch, e);
+        } catch (RuntimeException e) {
+            failAll(batch, new FerruleException(ErrorCode.INTERNAL, "the dispatch target failed: " + e, e));
+        }
+    }
+
+    private void encode(List<Pending> batch) {
+        long total = 0;
+        for (Pending p : batch) {
+            total += p.payload.length;
+        }
+        payloads = ensure(payloads, total);
+        payloads.clear();
+        requests.clear();
+        for (Pending p : batch) {
+            int offset = payloads.position();
+            payloads.put(p.payload);
+            requests.add(p.correlationId, p.methodId, 0, offset, p.payload.length);
+        }
+        payloads.flip();
+        in = ensure(in, codec.encodedLength(requests));
+        in.clear();
+        codec.encode(requests, payloads, in);
+        in.flip();
+        // Responses are rarely much larger than requests; the cap keeps one huge batch from pinning memory.
+        long wanted = Math.min(maxResponseBytes, Math.max(in.remaining() * 2L, 64 << 10));
+        out = ensure(out, wanted);
+    }
+
+    private void answer(List<Pending> batch) {
+        int answered = 0;
+        while (out.hasRemaining() && answered < batch.size()) {
+            codec.decode(out, responses, true);
+            for (int i = 0; i < responses.count(); i++) {
+                Pending p = find(batch, responses.correlationId(i), answered + i);
+                if (p == null || p.future.isDone()) {
+                    continue;
+                }
+                int offset = responses.payloadOffset(i);
+                int length = responses.payloadLength(i);
+                if ((responses.flags(i) & FrameFlags.ERROR) != 0) {
+                    p.future.completeExceptionally(ErrorPayloads.toException(out, offset, length, p.correlationId));
+                } else {
+                    byte[] bytes = new byte[length];
+                    out.get(offset, bytes);
+                    p.future.complete(ByteBuffer.wrap(bytes).asReadOnlyBuffer());
+                }
+            }
+            answered += responses.count();
+        }
+        for (Pending p : batch) {
+            if (!p.future.isDone()) {
+                p.future.completeExceptionally(new FerruleException(ErrorCode.INTERNAL, "correlationId="
+                        + p.correlationId + ": the dispatcher wrote no response frame for this request"));
+            }
+        }
+    }
+
+    /** Responses usually come in request order, so the expected index is tried first. */
+    private static Pending find(List<Pending> batch, long correlationId, int expected) {
+        if (expected < batch.size() && batch.get(expected).correlationId == correlationId) {
+            return batch.get(expected);
+        }
+        for (Pending p : batch) {
+            if (p.correlationId == correlationId) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private static void failAll(List<Pending> batch, FerruleException e) {
+        for (Pending p : batch) {
+            p.future.completeExceptionally(e);
+        }
+    }
+
+    private static ByteBuffer ensure(ByteBuffer buffer, long needed) {
+        if (buffer.capacity() >= needed) {
+            return buffer;
+        }
+        if (needed > Integer.MAX_VALUE - 8) {
+            throw new FerruleException(ErrorCode.INVALID_ARGUMENT, "a batch of length=" + needed
+                    + " does not fit in one buffer; use a smaller maxBatchSize");
+        }
+        long capacity = Math.max(needed, Math.min(Integer.MAX_VALUE - 8L, buffer.capacity() * 2L));
+        return ByteBuffer.allocateDirect((int) capacity);
+    }
+}
