@@ -510,7 +510,10 @@ public final class Batcher implements AutoCloseable {
             return this;
         }
 
-        /** Room for the response frames of one batch (default 4 MiB). */
+        /**
+         * The most room set aside up front for one batch's responses (default 4 MiB); a batch whose
+         * responses need more grows its buffer when the target holds responses back.
+         */
         public Builder maxResponseBytes(int n) {
             this.maxResponseBytes = positive(n, "maxResponseBytes");
             return this;

@@ -34,7 +34,28 @@ final class Lane {
         try {
             encode(batch);
             out.clear();
-            target.dispatch(in, out);
+            // A target may take fewer requests per call than the batch holds, or hold responses back
+            // when out is full: keep calling until every request is consumed and every response written.
+            while (in.hasRemaining() || target.hasPending()) {
+                int consumedBefore = in.position();
+                int writtenBefore = out.position();
+                if (!out.hasRemaining()) {
+                    out = grow(out);
+                }
+                if (target.hasPending()) {
+                    target.drain(out);
+                } else {
+                    target.dispatch(in, out);
+                }
+                if (in.position() == consumedBefore && out.position() == writtenBefore) {
+                    if (target.hasPending()) {
+                        out = grow(out);
+                    } else {
+                        throw new FerruleException(ErrorCode.INTERNAL, "the dispatch target consumed none of "
+                                + in.remaining() + " request bytes");
+                    }
+                }
+            }
             out.flip();
             answer(batch);
         } catch (FerruleException e) {
@@ -113,6 +134,19 @@ final class Lane {
         for (Pending p : batch) {
             p.future.completeExceptionally(e);
         }
+    }
+
+    /** A buffer of twice the capacity holding what {@code full} holds, in write mode. */
+    private static ByteBuffer grow(ByteBuffer full) {
+        long capacity = full.capacity() * 2L + 64;
+        if (capacity > Integer.MAX_VALUE - 8) {
+            throw new FerruleException(ErrorCode.BUFFER_TOO_SMALL, "a batch's responses need more than capacity="
+                    + full.capacity() + " bytes; use a smaller maxBatchSize");
+        }
+        ByteBuffer bigger = ByteBuffer.allocateDirect((int) capacity);
+        full.flip();
+        bigger.put(full);
+        return bigger;
     }
 
     private static ByteBuffer ensure(ByteBuffer buffer, long needed) {

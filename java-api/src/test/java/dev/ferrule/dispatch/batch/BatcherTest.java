@@ -97,6 +97,21 @@ class BatcherTest {
     }
 
     @Test
+    void aTargetTakingFewerRequestsPerCallIsCalledUntilTheBatchIsDone() throws Exception {
+        try (Batcher batcher = Batcher.builder(() -> fake.newTarget(3)).manualFlush().maxBatchSize(10).build()) {
+            List<CompletableFuture<ByteBuffer>> futures = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                futures.add(batcher.submit(REVERSE, text("r" + i)));
+            }
+            assertEquals(10, batcher.flush());
+            assertEquals(List.of(3, 3, 3, 1), fake.batches.stream().map(List::size).toList());
+            for (int i = 0; i < 10; i++) {
+                assertEquals(i + "r", answer(futures.get(i)));
+            }
+        }
+    }
+
+    @Test
     void rejectPolicyRefusesTheNewRequestWithOverloaded() throws Exception {
         try (Batcher batcher = manual().queueCapacity(2).overflow(OverflowPolicy.reject()).build()) {
             CompletableFuture<ByteBuffer> a = batcher.submit(REVERSE, text("a"));

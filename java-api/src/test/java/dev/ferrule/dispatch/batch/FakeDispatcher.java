@@ -32,8 +32,13 @@ final class FakeDispatcher {
 
     /** A target for one flushing thread (the batcher asks for one per thread). */
     BatchTarget newTarget() {
+        return newTarget(1024);
+    }
+
+    /** A target that takes at most {@code maxPerCall} requests per dispatch call, as the dispatcher's maxBatch. */
+    BatchTarget newTarget(int maxPerCall) {
         FrameCodec codec = FrameCodec.builder().build();
-        FrameTable in = FrameTable.allocate(1024);
+        FrameTable in = FrameTable.allocate(maxPerCall);
         FrameTable out = FrameTable.allocate(1024);
         ByteBuffer scratch = ByteBuffer.allocateDirect(1 << 20);
         return (input, output) -> dispatch(codec, in, out, scratch, input, output);
@@ -41,7 +46,7 @@ final class FakeDispatcher {
 
     private void dispatch(FrameCodec codec, FrameTable in, FrameTable out, ByteBuffer scratch, ByteBuffer input,
             ByteBuffer output) {
-        codec.decode(input, in, true);
+        codec.decode(input, in, false);
         out.clear();
         scratch.clear();
         List<String> seen = new CopyOnWriteArrayList<>();
