@@ -1,6 +1,9 @@
 package dev.ferrule.dispatch.batch;
 
+import dev.ferrule.dispatch.Deadlines;
+import dev.ferrule.dispatch.Dispatcher;
 import java.nio.ByteBuffer;
+import java.util.Objects;
 
 /**
  * Where a {@link Batcher} (or a server loop) sends framed requests: anything with the dispatcher's
@@ -16,6 +19,14 @@ public interface BatchTarget {
      */
     void dispatch(ByteBuffer in, ByteBuffer out);
 
+    /**
+     * As {@link #dispatch(ByteBuffer, ByteBuffer)}, telling the target each request's deadline; a
+     * target that has no use for deadlines ignores them (the default).
+     */
+    default void dispatch(ByteBuffer in, ByteBuffer out, Deadlines deadlines) {
+        dispatch(in, out);
+    }
+
     /** Whether responses are held back for want of room in an earlier {@code out}. */
     default boolean hasPending() {
         return false;
@@ -23,4 +34,33 @@ public interface BatchTarget {
 
     /** Writes held-back responses into {@code out} without consuming requests. */
     default void drain(ByteBuffer out) {}
+
+    /**
+     * A target dispatching through {@code dispatcher}, deadlines, held-back responses and all. Like the
+     * dispatcher, it is for one thread: give a {@link Batcher} a supplier making one per call.
+     */
+    static BatchTarget of(Dispatcher dispatcher) {
+        Objects.requireNonNull(dispatcher, "dispatcher");
+        return new BatchTarget() {
+            @Override
+            public void dispatch(ByteBuffer in, ByteBuffer out) {
+                dispatcher.dispatch(in, out);
+            }
+
+            @Override
+            public void dispatch(ByteBuffer in, ByteBuffer out, Deadlines deadlines) {
+                dispatcher.dispatch(in, out, deadlines);
+            }
+
+            @Override
+            public boolean hasPending() {
+                return dispatcher.hasPending();
+            }
+
+            @Override
+            public void drain(ByteBuffer out) {
+                dispatcher.drain(out);
+            }
+        };
+    }
 }

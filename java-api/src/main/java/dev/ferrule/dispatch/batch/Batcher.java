@@ -90,8 +90,8 @@ public final class Batcher implements AutoCloseable {
         this.targets = b.targets;
         this.maxResponseBytes = b.maxResponseBytes;
         this.queue = new ArrayDeque<>(Math.min(queueCapacity, 1 << 16));
-        this.fastLane = new Lane(targets.get(), maxBatchSize, maxResponseBytes);
-        this.slowLanes = ThreadLocal.withInitial(() -> new Lane(targets.get(), slowBatchSize, maxResponseBytes));
+        this.fastLane = new Lane(targets.get(), clock, maxBatchSize, maxResponseBytes);
+        this.slowLanes = ThreadLocal.withInitial(() -> new Lane(targets.get(), clock, slowBatchSize, maxResponseBytes));
         AtomicInteger threadNumber = new AtomicInteger();
         this.slowExecutor = new ThreadPoolExecutor(b.slowThreads, b.slowThreads, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(b.slowQueueCapacity), r -> {

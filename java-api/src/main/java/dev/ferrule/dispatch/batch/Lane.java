@@ -2,6 +2,8 @@ package dev.ferrule.dispatch.batch;
 
 import dev.ferrule.ErrorCode;
 import dev.ferrule.FerruleException;
+import dev.ferrule.dispatch.CallContext;
+import dev.ferrule.dispatch.Deadlines;
 import dev.ferrule.frame.FrameCodec;
 import dev.ferrule.frame.FrameFlags;
 import dev.ferrule.frame.FrameTable;
@@ -12,8 +14,13 @@ import java.util.List;
  * The buffers and codec one flushing thread uses to turn a list of requests into a framed batch, hand
  * it to its target in one call, and match the response frames to the requests. Not thread-safe.
  */
-final class Lane {
+final class Lane implements Deadlines {
     private final BatchTarget target;
+    private final NanoClock clock;
+    private List<Pending> current = List.of();
+    private int cursor;
+    /** System.nanoTime() minus the clock's time, so deadlines reach the dispatcher on its time base. */
+    private long toSystemTime;
     private final FrameCodec codec = FrameCodec.builder().build();
     private final FrameTable requests;
     private final FrameTable responses;
@@ -22,8 +29,9 @@ final class Lane {
     private ByteBuffer in = ByteBuffer.allocateDirect(4096);
     private ByteBuffer out;
 
-    Lane(BatchTarget target, int maxBatchSize, int maxResponseBytes) {
+    Lane(BatchTarget target, NanoClock clock, int maxBatchSize, int maxResponseBytes) {
         this.target = target;
+        this.clock = clock;
         this.requests = FrameTable.allocate(maxBatchSize);
         this.responses = FrameTable.allocate(maxBatchSize);
         this.maxResponseBytes = maxResponseBytes;
@@ -34,6 +42,9 @@ final class Lane {
         try {
             encode(batch);
             out.clear();
+            current = batch;
+            cursor = 0;
+            toSystemTime = System.nanoTime() - clock.nanoTime();
             // A target may take fewer requests per call than the batch holds, or hold responses back
             // when out is full: keep calling until every request is consumed and every response written.
             while (in.hasRemaining() || target.hasPending()) {
@@ -45,7 +56,7 @@ final class Lane {
                 if (target.hasPending()) {
                     target.drain(out);
                 } else {
-                    target.dispatch(in, out);
+                    target.dispatch(in, out, this);
                 }
                 if (in.position() == consumedBefore && out.position() == writtenBefore) {
                     if (target.hasPending()) {
@@ -60,6 +71,8 @@ final class Lane {
             answer(batch);
         } catch (FerruleException e) {
             failAll(batch, e);
+        } finally {
+            current = List.of();
         } catch (RuntimeException e) {
             failAll(batch, new FerruleException(ErrorCode.INTERNAL, "the dispatch target failed: " + e, e));
         }
@@ -117,17 +130,39 @@ final class Lane {
         }
     }
 
+    /** The deadline of a request of the batch being dispatched, on {@link System#nanoTime()}'s base. */
+    @Override
+    public long deadlineNanos(int methodId, long correlationId) {
+        // The dispatcher asks in request order, so the cursor almost always points at the answer.
+        int index = indexOf(current, correlationId, cursor);
+        if (index < 0) {
+            return CallContext.NO_DEADLINE;
+        }
+        cursor = index + 1;
+        Pending p = current.get(index);
+        if (p.deadlineNanos == Long.MAX_VALUE) {
+            return CallContext.NO_DEADLINE;
+        }
+        long deadline = p.deadlineNanos + toSystemTime;
+        return deadline == CallContext.NO_DEADLINE ? deadline - 1 : deadline;
+    }
+
     /** Responses usually come in request order, so the expected index is tried first. */
     private static Pending find(List<Pending> batch, long correlationId, int expected) {
+        int index = indexOf(batch, correlationId, expected);
+        return index < 0 ? null : batch.get(index);
+    }
+
+    private static int indexOf(List<Pending> batch, long correlationId, int expected) {
         if (expected < batch.size() && batch.get(expected).correlationId == correlationId) {
-            return batch.get(expected);
+            return expected;
         }
-        for (Pending p : batch) {
-            if (p.correlationId == correlationId) {
-                return p;
+        for (int i = 0; i < batch.size(); i++) {
+            if (batch.get(i).correlationId == correlationId) {
+                return i;
             }
         }
-        return null;
+        return -1;
     }
 
     private static void failAll(List<Pending> batch, FerruleException e) {

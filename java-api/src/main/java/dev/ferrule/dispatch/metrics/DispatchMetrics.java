@@ -1,6 +1,7 @@
 package dev.ferrule.dispatch.metrics;
 
 import dev.ferrule.ErrorCode;
+import dev.ferrule.dispatch.DispatchListener;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -45,6 +46,13 @@ public final class DispatchMetrics {
     public static final String LOGGER_NAME = "dev.ferrule.dispatch";
     /** The name under which requests for unregistered methods are counted. */
     public static final String OTHER_METHODS = "(unregistered)";
+    /**
+     * The name under which a dispatcher's listener counts requests answered in its first pass (native
+     * handlers, and errors the dispatcher answers itself), which the listener seam reports per batch only.
+     */
+    public static final String FIRST_PASS = "(native or dispatcher-answered)";
+    /** The method id {@link #FIRST_PASS} is recorded under: 0, which no method has. */
+    static final int NATIVE_OR_REFUSED = 0;
 
     private static final int STAGES = Stage.values().length;
     private static final ErrorCode[] CODES = ErrorCode.values();
@@ -57,6 +65,8 @@ public final class DispatchMetrics {
     private final int slotMask;
     private final List<MethodStats> methods;
     private final MethodStats other;
+    private final MethodStats firstPass;
+    private final LongAdder firstPassErrors = new LongAdder();
     private final StageSet overall;
     private final LongAdder requests = new LongAdder();
     private final LongAdder rejections = new LongAdder();
@@ -86,6 +96,7 @@ public final class DispatchMetrics {
             methods.add(stats);
         }
         this.other = new MethodStats(OTHER_METHODS, 0, highestTrackableNanos);
+        this.firstPass = new MethodStats(FIRST_PASS, NATIVE_OR_REFUSED, highestTrackableNanos);
         this.overall = new StageSet(highestTrackableNanos);
         for (int i = 0; i < errorsByCode.length; i++) {
             errorsByCode[i] = new LongAdder();
@@ -102,6 +113,14 @@ public final class DispatchMetrics {
         CRC32C crc = new CRC32C();
         crc.update(method.getBytes(StandardCharsets.UTF_8));
         return (int) crc.getValue();
+    }
+
+    /**
+     * A new listener feeding these metrics, for {@code Dispatcher.builder(schema).listener(...)}: one
+     * per dispatcher, since it keeps per-batch state (dispatchers are one per thread anyway).
+     */
+    public DispatchListener listener() {
+        return new MetricsListener(this);
     }
 
     /**
@@ -157,6 +176,32 @@ public final class DispatchMetrics {
         countError(find(methodId), methodId, correlationId, Objects.requireNonNull(error, "error"), detail);
     }
 
+    /** One request's handler time (from the listener's per-request call). */
+    void recordHandler(int methodId, long handlerNanos) {
+        record(find(methodId), Stage.HANDLER, handlerNanos);
+    }
+
+    /**
+     * {@code count} requests of one method that shared a batch, and so its decode, encode and total
+     * times: one histogram update each, whatever the count.
+     */
+    void recordBatchStages(int methodId, long count, long decodeNanos, long encodeNanos, long totalNanos) {
+        MethodStats m = methodId == NATIVE_OR_REFUSED ? firstPass : find(methodId);
+        requests.add(count);
+        m.requests.add(count);
+        record(m, Stage.DECODE, decodeNanos, count);
+        record(m, Stage.ENCODE, encodeNanos, count);
+        record(m, Stage.TOTAL, totalNanos, count);
+    }
+
+    /** Error frames a dispatcher wrote in its first pass, whose codes its listener seam does not report. */
+    void recordFirstPassErrors(int n) {
+        if (n > 0) {
+            firstPassErrors.add(n);
+            firstPass.errors.add(n);
+        }
+    }
+
     /** Records one dispatch call and, when the JFR event is enabled, emits a {@link DispatchBatchEvent}. */
     public void recordBatch(BatchStats stats) {
         batches.increment();
@@ -189,6 +234,9 @@ public final class DispatchMetrics {
         if (other.requests.sum() > 0) {
             perMethod.put(other.name, other.snapshot());
         }
+        if (firstPass.requests.sum() > 0) {
+            perMethod.put(firstPass.name, firstPass.snapshot());
+        }
         Map<ErrorCode, Long> errors = new EnumMap<>(ErrorCode.class);
         for (int i = 0; i < errorsByCode.length; i++) {
             long n = errorsByCode[i].sum();
@@ -196,17 +244,21 @@ public final class DispatchMetrics {
                 errors.put(CODES[i], n);
             }
         }
-        return new MetricsSnapshot(requests.sum(), rejections.sum(), batches.sum(), errors, overall.summaries(),
-                perMethod);
+        return new MetricsSnapshot(requests.sum(), rejections.sum(), batches.sum(), errors, firstPassErrors.sum(),
+                overall.summaries(), perMethod);
     }
 
     private void record(MethodStats m, Stage stage, long nanos) {
-        if (nanos < 0) {
+        record(m, stage, nanos, 1);
+    }
+
+    private void record(MethodStats m, Stage stage, long nanos, long count) {
+        if (nanos < 0 || count <= 0) {
             return;
         }
         long value = Math.min(nanos, highestTrackableNanos);
-        overall.recorders[stage.ordinal()].recordValue(value);
-        m.stages.recorders[stage.ordinal()].recordValue(value);
+        overall.recorders[stage.ordinal()].recordValueWithCount(value, count);
+        m.stages.recorders[stage.ordinal()].recordValueWithCount(value, count);
     }
 
     private void countError(MethodStats m, int methodId, long correlationId, ErrorCode error, String detail) {
