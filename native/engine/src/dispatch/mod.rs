@@ -297,20 +297,26 @@ pub fn error_frame_len(code: ErrorCode) -> usize {
     abi::FRAME_HEADER_LENGTH as usize + status_len(code, code.description())
 }
 
-/// Writes one response frame (`RESPONSE`, plus `ERROR` if `error`) into `out[at..]`.
-fn put_frame(out: &mut [u8], method_id: u32, correlation_id: u64, error: bool, payload: &[u8]) -> usize {
+/// Writes the header of a response frame (`RESPONSE`, plus `ERROR` if `error`) into `head` for the
+/// payload `body`.
+fn put_header(head: &mut [u8], method_id: u32, correlation_id: u64, error: bool, body: &[u8]) {
     let flags = (abi::FLAG_RESPONSE | if error { abi::FLAG_ERROR } else { 0 }) as u8;
-    let header = abi::FRAME_HEADER_LENGTH as usize;
-    out[0] = abi::FRAME_MAGIC_0 as u8;
-    out[1] = abi::FRAME_MAGIC_1 as u8;
-    out[2] = abi::FRAME_VERSION as u8;
-    out[3] = flags;
-    out[4..8].copy_from_slice(&method_id.to_le_bytes());
-    out[8..16].copy_from_slice(&correlation_id.to_le_bytes());
+    head[0] = abi::FRAME_MAGIC_0 as u8;
+    head[1] = abi::FRAME_MAGIC_1 as u8;
+    head[2] = abi::FRAME_VERSION as u8;
+    head[3] = flags;
+    head[4..8].copy_from_slice(&method_id.to_le_bytes());
+    head[8..16].copy_from_slice(&correlation_id.to_le_bytes());
     // Payloads here are responses of at most MAX_PAYLOAD_LENGTH_LIMIT bytes, checked by callers.
-    out[16..20].copy_from_slice(&(payload.len() as u32).to_le_bytes());
-    out[20..24].copy_from_slice(&crc32c::crc32c(payload).to_le_bytes());
+    head[16..20].copy_from_slice(&(body.len() as u32).to_le_bytes());
+    head[20..24].copy_from_slice(&crc32c::crc32c(body).to_le_bytes());
+}
+
+/// Writes one response frame carrying `payload` at the front of `out`; returns its length.
+fn put_frame(out: &mut [u8], method_id: u32, correlation_id: u64, error: bool, payload: &[u8]) -> usize {
+    let header = abi::FRAME_HEADER_LENGTH as usize;
     out[header..header + payload.len()].copy_from_slice(payload);
+    put_header(&mut out[..header], method_id, correlation_id, error, payload);
     header + payload.len()
 }
 
@@ -522,15 +528,7 @@ pub fn encode_responses(
                         .map_err(|e| (index, e))?;
                 }
                 let (head, body) = frame.split_at_mut(header);
-                let body: &[u8] = body;
-                head[0] = abi::FRAME_MAGIC_0 as u8;
-                head[1] = abi::FRAME_MAGIC_1 as u8;
-                head[2] = abi::FRAME_VERSION as u8;
-                head[3] = abi::FLAG_RESPONSE as u8;
-                head[4..8].copy_from_slice(&method_id.to_le_bytes());
-                head[8..16].copy_from_slice(&correlation_id.to_le_bytes());
-                head[16..20].copy_from_slice(&(len as u32).to_le_bytes());
-                head[20..24].copy_from_slice(&crc32c::crc32c(body).to_le_bytes());
+                put_header(head, method_id, correlation_id, false, body);
                 written += header + len;
             }
         }

@@ -4,7 +4,9 @@ use super::*;
 fn method_ids_are_crc32c_of_the_name() {
     // Shared vector: the Java MethodIdTest pins the same values.
     assert_eq!(method_id("123456789"), 0xE306_9283);
-    assert_eq!(method_id("ferrule.test.v1.Accelerator/Echo"), crc32c::crc32c(b"ferrule.test.v1.Accelerator/Echo"));
+    assert_eq!(method_id("ferrule.test.v1.Accelerator/Echo"), 0xE8A5_8B33);
+    assert_eq!(method_id("demo.v1.Stats/Quantiles"), 0x5CD2_6E79);
+    assert_eq!(method_id("a.B/C"), 0xF66D_761C);
     assert!(checked_method_id("a.B/C").is_ok());
     for bad in ["", "a.B", "/C", "a.B/", "a/B/C"] {
         assert_eq!(checked_method_id(bad).unwrap_err().code(), ErrorCode::DispatchMethodInvalid, "{bad:?}");
