@@ -2,6 +2,7 @@ package dev.ferrule.dispatch.batch;
 
 import dev.ferrule.ErrorCode;
 import dev.ferrule.FerruleException;
+import dev.ferrule.dispatch.MethodId;
 import dev.ferrule.dispatch.metrics.DispatchMetrics;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -139,7 +140,7 @@ public final class Batcher implements AutoCloseable {
     public CompletableFuture<ByteBuffer> submitWithDeadline(String method, ByteBuffer request, long deadlineNanos) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(request, "request");
-        int methodId = DispatchMetrics.methodId(method);
+        int methodId = MethodId.of(method);
         byte[] payload = new byte[request.remaining()];
         request.get(request.position(), payload);
         Pending p = new Pending(methodId, slowMethodIds.contains(methodId), nextCorrelationId.getAndIncrement(),
@@ -490,7 +491,7 @@ public final class Batcher implements AutoCloseable {
 
         /** Dispatches requests for this method on the slow executor, never on the fast path. */
         public Builder slowMethod(String method) {
-            slowMethodIds.add(DispatchMetrics.methodId(Objects.requireNonNull(method, "method")));
+            slowMethodIds.add(MethodId.of(Objects.requireNonNull(method, "method")));
             return this;
         }
 

@@ -71,10 +71,10 @@ final class Lane implements Deadlines {
             answer(batch);
         } catch (FerruleException e) {
             failAll(batch, e);
-        } finally {
-            current = List.of();
         } catch (RuntimeException e) {
             failAll(batch, new FerruleException(ErrorCode.INTERNAL, "the dispatch target failed: " + e, e));
+        } finally {
+            current = List.of();
         }
     }
 

@@ -2,8 +2,8 @@ package dev.ferrule.dispatch.metrics;
 
 import dev.ferrule.ErrorCode;
 import dev.ferrule.dispatch.DispatchListener;
+import dev.ferrule.dispatch.MethodId;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.zip.CRC32C;
 import jdk.jfr.EventType;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -106,13 +105,6 @@ public final class DispatchMetrics {
     /** A builder with no methods, a 60 s histogram range and the {@value #LOGGER_NAME} logger. */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /** The id a frame header carries for a method: CRC32C of its UTF-8 name {@code pkg.Service/Method}. */
-    public static int methodId(String method) {
-        CRC32C crc = new CRC32C();
-        crc.update(method.getBytes(StandardCharsets.UTF_8));
-        return (int) crc.getValue();
     }
 
     /**
@@ -339,7 +331,7 @@ public final class DispatchMetrics {
         /** Keeps separate figures for this method ({@code pkg.Service/Method}). */
         public Builder method(String method) {
             Objects.requireNonNull(method, "method");
-            methods.put(method, methodId(method));
+            methods.put(method, MethodId.checked(method));
             return this;
         }
 

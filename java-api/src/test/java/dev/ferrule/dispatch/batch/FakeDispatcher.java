@@ -1,6 +1,7 @@
 package dev.ferrule.dispatch.batch;
 
 import dev.ferrule.ErrorCode;
+import dev.ferrule.dispatch.MethodId;
 import dev.ferrule.dispatch.metrics.DispatchMetrics;
 import dev.ferrule.frame.FrameCodec;
 import dev.ferrule.frame.FrameFlags;
@@ -22,9 +23,9 @@ final class FakeDispatcher {
     static final String REVERSE = "test.Echo/Reverse";
     static final String FAIL = "test.Echo/Fail";
     static final String SLOW = "test.Echo/Slow";
-    static final int REVERSE_ID = DispatchMetrics.methodId(REVERSE);
-    static final int FAIL_ID = DispatchMetrics.methodId(FAIL);
-    static final int SLOW_ID = DispatchMetrics.methodId(SLOW);
+    static final int REVERSE_ID = MethodId.of(REVERSE);
+    static final int FAIL_ID = MethodId.of(FAIL);
+    static final int SLOW_ID = MethodId.of(SLOW);
 
     final List<List<String>> batches = new CopyOnWriteArrayList<>();
     final CountDownLatch releaseSlow = new CountDownLatch(1);

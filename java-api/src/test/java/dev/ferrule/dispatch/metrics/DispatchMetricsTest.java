@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferrule.ErrorCode;
+import dev.ferrule.dispatch.MethodId;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,14 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 class DispatchMetricsTest {
     private static final String ECHO = "test.Echo/Say";
     private static final String SUM = "test.Stats/Sum";
-    private static final int ECHO_ID = DispatchMetrics.methodId(ECHO);
-    private static final int SUM_ID = DispatchMetrics.methodId(SUM);
-
-    @Test
-    void methodIdIsCrc32cOfTheUtf8Name() {
-        // crc32c("123456789") = 0xE3069283, the standard check value.
-        assertEquals(0xE3069283, DispatchMetrics.methodId("123456789"));
-    }
+    private static final int ECHO_ID = MethodId.of(ECHO);
+    private static final int SUM_ID = MethodId.of(SUM);
 
     @Test
     void percentilesPerStageAndPerMethod() {
