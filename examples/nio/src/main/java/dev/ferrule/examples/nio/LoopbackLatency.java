@@ -70,10 +70,11 @@ public final class LoopbackLatency {
     /** Echo requests whose expected answer is the request payload itself. */
     static final class EchoExchange implements PipeliningClient.Exchange {
         private final String text;
-        private final ByteBuffer expected = ByteBuffer.allocate(1 << 16);
+        private final ByteBuffer expected;
 
         EchoExchange(String text) {
             this.text = text;
+            this.expected = ByteBuffer.allocate(text.length() * 3 + 32);
         }
 
         @Override

@@ -74,7 +74,7 @@ public final class PipeliningClient implements AutoCloseable {
         writer.start();
         long responses = 0;
         long mismatches = 0;
-        ByteBuffer in = ByteBuffer.allocateDirect(1 << 20);
+        ByteBuffer in = ByteBuffer.allocateDirect(8 << 20);
         FrameTable frames = FrameTable.allocate(256);
         try {
             while (responses < count) {
@@ -112,8 +112,8 @@ public final class PipeliningClient implements AutoCloseable {
 
     private void write(int methodId, int count, Exchange exchange, long[] sentAt, Semaphore room)
             throws IOException, InterruptedException {
-        ByteBuffer payloads = ByteBuffer.allocateDirect(1 << 20);
-        ByteBuffer out = ByteBuffer.allocateDirect(2 << 20);
+        ByteBuffer payloads = ByteBuffer.allocateDirect(4 << 20);
+        ByteBuffer out = ByteBuffer.allocateDirect(8 << 20);
         FrameTable frames = FrameTable.allocate(256);
         int next = 0;
         while (next < count) {
@@ -123,15 +123,17 @@ public final class PipeliningClient implements AutoCloseable {
             // Send every request the window has room for in one write.
             int drained = room.drainPermits();
             int more = Math.min(Math.min(drained, frames.capacity() - 1), count - next - 1);
-            room.release(drained - more);
-            int batch = 1 + more;
             frames.clear();
             payloads.clear();
-            for (int k = 0; k < batch; k++) {
+            int batch = 0;
+            // One request always; more while the window has room and the buffer is under half full.
+            do {
                 int offset = payloads.position();
-                exchange.request(next + k, payloads);
-                frames.add(next + k + 1, methodId, 0, offset, payloads.position() - offset);
-            }
+                exchange.request(next + batch, payloads);
+                frames.add(next + batch + 1, methodId, 0, offset, payloads.position() - offset);
+                batch++;
+            } while (batch <= more && payloads.position() < payloads.capacity() / 2);
+            room.release(drained - (batch - 1));
             payloads.flip();
             out.clear();
             codec.encode(frames, payloads, out);
