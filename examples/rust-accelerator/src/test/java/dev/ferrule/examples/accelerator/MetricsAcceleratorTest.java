@@ -166,7 +166,7 @@ class MetricsAcceleratorTest {
     @Test
     void theAcceleratorLibraryIsTheOneLoaded() {
         assertTrue(Ferrule.isNativeAvailable());
-        String path = Ferrule.backendInfo().libraryPath().orElseThrow();
+        String path = Ferrule.backendInfo().library().orElseThrow();
         assertTrue(path.contains("ferrule_metrics_accelerator"), path);
     }
 
