@@ -48,10 +48,10 @@ fn native_handlers_answer_and_panics_stay_inside() {
         .unwrap();
     let mut routes = Routes::new();
     for (name, id) in registry.methods() {
-        routes.insert(id, Route::Native(registry.index_of(id).unwrap()));
+        routes.insert(id, Route::Native { handler: registry.index_of(id).unwrap(), java_index: 0 });
         let _ = name;
     }
-    routes.insert(method_id("t.S/Gone"), Route::Unavailable);
+    routes.insert(method_id("t.S/Gone"), Route::Unavailable { java_index: 9 });
     let (schema, _) = num_schema();
     let args = FirstPassArgs {
         routes: &routes,
@@ -74,12 +74,25 @@ fn native_handlers_answer_and_panics_stay_inside() {
     let mut out = vec![0u8; 4096];
     let mut arena = vec![0u8; 256];
     init_arena(&mut arena);
-    let mut java = [JavaRequest::default(); 16];
+    let mut java = [RequestEntry::default(); 16];
     let (mut pending, mut scratch) = (Vec::new(), Vec::new());
     let pass =
         first_pass(&args, &mut Decoder::new(), &wire, 0, &mut out, &mut pending, &mut arena, &mut java, &mut scratch)
             .unwrap();
     assert_eq!((pass.requests, pass.java, pass.errors, pass.consumed), (6, 0, 4, whole));
+    let outcomes: Vec<_> = java[..6].iter().map(|e| (e.correlation_id, e.answered, e.error_code)).collect();
+    assert_eq!(
+        outcomes,
+        [
+            (1, true, 0),
+            (2, true, ErrorCode::DispatchHandlerFailed.code()),
+            (3, true, ErrorCode::InvalidArgument.code()),
+            (4, true, ErrorCode::DispatchHandlerUnavailable.code()),
+            (5, true, ErrorCode::DispatchUnknownMethod.code()),
+            (6, true, 0),
+        ]
+    );
+    assert_eq!((java[3].java_index, java[4].java_index), (9, NO_METHOD));
     assert!(pending.is_empty());
     let frames = decode_all(&out[..pass.written]);
     let response = (abi::FLAG_RESPONSE) as u8;
@@ -132,15 +145,22 @@ fn java_requests_are_decoded_and_described_and_responses_encoded() {
     let mut out = vec![0u8; 1024];
     let mut arena = vec![0u8; 1024];
     init_arena(&mut arena);
-    let mut java = [JavaRequest::default(); 8];
+    let mut java = [RequestEntry::default(); 8];
     let (mut pending, mut scratch) = (Vec::new(), Vec::new());
     let mut decoder = Decoder::new();
     let pass =
         first_pass(&args, &mut decoder, &wire[3..], 3, &mut out, &mut pending, &mut arena, &mut java, &mut scratch)
             .unwrap();
     assert_eq!((pass.requests, pass.java, pass.errors), (3, 2, 1));
-    assert_eq!((java[0].correlation_id, java[0].java_index, java[0].payload_offset), (10, 7, 3 + 24));
-    assert_eq!(java[1].correlation_id, 12);
+    assert_eq!(
+        (java[0].correlation_id, java[0].java_index, java[0].payload_offset, java[0].answered),
+        (10, 7, 3 + 24, false)
+    );
+    assert_eq!(
+        (java[1].correlation_id, java[1].answered, java[1].error_code),
+        (11, true, ErrorCode::ProtoTruncated.code())
+    );
+    assert_eq!((java[2].correlation_id, java[2].answered), (12, false));
     let frames = decode_all(&out[..pass.written]);
     assert_eq!(frames.len(), 1);
     let mut truncated = Vec::new();
@@ -153,7 +173,7 @@ fn java_requests_are_decoded_and_described_and_responses_encoded() {
     let responses = [
         (10, 1, JavaResponse::Message { message_type: num, root: java[0].root }),
         (99, 2, JavaResponse::Error { offset: 0, len: status.len() }),
-        (12, 1, JavaResponse::Message { message_type: num, root: java[1].root }),
+        (12, 1, JavaResponse::Message { message_type: num, root: java[2].root }),
         (13, 1, JavaResponse::Message { message_type: num, root: 0 }),
     ];
     let mut out = vec![0u8; 1024];
@@ -194,7 +214,7 @@ fn a_bad_frame_is_reported_only_when_first() {
     let mut out = vec![0u8; 1024];
     let mut arena = vec![0u8; 256];
     init_arena(&mut arena);
-    let mut java = [JavaRequest::default(); 8];
+    let mut java = [RequestEntry::default(); 8];
     let (mut pending, mut scratch) = (Vec::new(), Vec::new());
     let pass =
         first_pass(&args, &mut Decoder::new(), &wire, 0, &mut out, &mut pending, &mut arena, &mut java, &mut scratch)

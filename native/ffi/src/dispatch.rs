@@ -6,7 +6,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use ferrule_engine::abi::{self, ErrorCode};
 use ferrule_engine::dispatch::{
-    encode_responses, first_pass, CallContext, FirstPassArgs, JavaRequest, JavaResponse, Registry, Route, Routes,
+    encode_responses, first_pass, CallContext, FirstPassArgs, JavaResponse, Registry, RequestEntry, Route, Routes,
     Status,
 };
 
@@ -19,13 +19,16 @@ pub struct FerruleDispatcher {
     routes: Routes,
     pending: Vec<u8>,
     response: Vec<u8>,
-    java: Vec<JavaRequest>,
+    entries: Vec<RequestEntry>,
 }
 
 /// Route kinds of `ferrule_dispatcher_route`.
 const ROUTE_JAVA: u32 = 0;
 const ROUTE_NATIVE: u32 = 1;
 const ROUTE_UNAVAILABLE: u32 = 2;
+
+/// Outcome bit of an entry the first pass answered (its low bits: 0 or the error frame's code).
+const ANSWERED: u32 = 1 << 31;
 
 /// Dispatch table layout (`DispatchLayout.java` has the diagram).
 mod layout {
@@ -43,6 +46,8 @@ mod layout {
     pub(super) const A: usize = 16;
     pub(super) const B: usize = 20;
     pub(super) const LENGTH: usize = 24;
+    pub(super) const OUTCOME: usize = 28;
+    pub(super) const NANOS: usize = 32;
 }
 
 const HEADER: usize = abi::DISPATCH_TABLE_HEADER_LENGTH as usize;
@@ -104,7 +109,7 @@ pub extern "C" fn ferrule_dispatcher_new() -> *mut FerruleDispatcher {
             routes: Routes::new(),
             pending: Vec::new(),
             response: Vec::new(),
-            java: Vec::new(),
+            entries: Vec::new(),
         }))
     })
 }
@@ -216,9 +221,9 @@ pub unsafe extern "C" fn ferrule_dispatcher_route(
         let dispatcher = unsafe { &mut *dispatcher };
         let route = match kind {
             ROUTE_JAVA => Route::Java { java_index, request_type },
-            ROUTE_UNAVAILABLE => Route::Unavailable,
+            ROUTE_UNAVAILABLE => Route::Unavailable { java_index },
             ROUTE_NATIVE => match dispatcher.registry.index_of(method_id) {
-                Some(index) => Route::Native(index),
+                Some(handler) => Route::Native { handler, java_index },
                 None => return status(ErrorCode::DispatchHandlerUnavailable),
             },
             _ => return status(ErrorCode::InvalidArgument),
@@ -315,12 +320,12 @@ pub unsafe extern "C" fn ferrule_dispatch(
             return status(ErrorCode::InvalidArgument);
         }
 
-        let FerruleDispatcher { registry, routes, pending, response, java } = dispatcher;
-        java.clear();
-        java.resize(table_capacity as usize, JavaRequest::default());
+        let FerruleDispatcher { registry, routes, pending, response, entries } = dispatcher;
+        entries.clear();
+        entries.resize(table_capacity as usize, RequestEntry::default());
         let args = FirstPassArgs { routes, registry, schema, max_payload_len, max_depth };
         let outcome = with_decoder(|decoder| {
-            first_pass(&args, decoder, input, base_offset, output, pending, arena, java, response)
+            first_pass(&args, decoder, input, base_offset, output, pending, arena, entries, response)
         });
         match outcome {
             Err(e) => {
@@ -328,7 +333,7 @@ pub unsafe extern "C" fn ferrule_dispatch(
                 status(e.code)
             }
             Ok(pass) => {
-                for (i, request) in java[..pass.java].iter().enumerate() {
+                for (i, request) in entries[..pass.requests].iter().enumerate() {
                     let at = HEADER + i * ENTRY;
                     put_u64(table, at + layout::CORRELATION, request.correlation_id);
                     put_u32(table, at + layout::METHOD, request.method_id);
@@ -336,6 +341,9 @@ pub unsafe extern "C" fn ferrule_dispatch(
                     put_u32(table, at + layout::A, request.root);
                     put_u32(table, at + layout::B, request.payload_offset);
                     put_u32(table, at + layout::LENGTH, request.payload_len);
+                    let answered = if request.answered { ANSWERED } else { 0 };
+                    put_u32(table, at + layout::OUTCOME, answered | request.error_code);
+                    put_u64(table, at + layout::NANOS, request.handler_nanos);
                 }
                 // Counts are at most the table capacity, a u32.
                 set_header(

@@ -26,6 +26,7 @@
 use core::fmt;
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::Instant;
 
 use crate::abi::{self, ErrorCode};
 use crate::frame::{FrameDecoder, FrameDescriptor, FrameFormat};
@@ -226,13 +227,18 @@ impl Registry {
     }
 }
 
-/// What the first pass does with requests for one method.
+/// What the first pass does with requests for one method. Every route carries the JVM's index of
+/// the method, so that the JVM can name the method of every request in its observations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
-    /// Run the registry's handler at this index inside the call.
-    Native(usize),
-    /// Decode the request as message `request_type` into the arena and describe it for the JVM,
-    /// which knows the method as `java_index`.
+    /// Run the registry's handler at index `handler` inside the call.
+    Native {
+        /// Index of the handler in the [`Registry`].
+        handler: usize,
+        /// The JVM's index of the method.
+        java_index: u32,
+    },
+    /// Decode the request as message `request_type` into the arena and describe it for the JVM.
     Java {
         /// The JVM's index of the method.
         java_index: u32,
@@ -240,27 +246,40 @@ pub enum Route {
         request_type: u32,
     },
     /// Answer `DISPATCH_HANDLER_UNAVAILABLE`: native-only, and this library has no handler.
-    Unavailable,
+    Unavailable {
+        /// The JVM's index of the method.
+        java_index: u32,
+    },
 }
 
 /// Routes by method id; methods not in it are `DISPATCH_UNKNOWN_METHOD`.
 pub type Routes = HashMap<u32, Route>;
 
-/// A Java-handled request, as the first pass describes it (a dispatch table entry).
+/// The `java_index` of a request whose method is not routed.
+pub const NO_METHOD: u32 = u32::MAX;
+
+/// One consumed request, as the first pass describes it (a dispatch table entry): either a
+/// Java-handled request for the JVM to run, or one answered inside the pass, with its outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct JavaRequest {
+pub struct RequestEntry {
     /// The request's correlation id.
     pub correlation_id: u64,
     /// The request's method id.
     pub method_id: u32,
-    /// The JVM's index of the method ([`Route::Java`]).
+    /// The JVM's index of the method, or [`NO_METHOD`].
     pub java_index: u32,
-    /// Arena offset of the decoded request's root record.
+    /// For a Java-handled request, the arena offset of the decoded request's root record.
     pub root: u32,
     /// Absolute index of the payload in the caller's buffer.
     pub payload_offset: u32,
     /// Payload length.
     pub payload_len: u32,
+    /// Whether the pass answered the request (else the JVM runs it).
+    pub answered: bool,
+    /// For an answered request, 0 for a response, else the error frame's code.
+    pub error_code: u32,
+    /// For a request a Rust handler answered, the nanoseconds it spent in the handler.
+    pub handler_nanos: u64,
 }
 
 /// What one [`first_pass`] achieved.
@@ -268,7 +287,7 @@ pub struct JavaRequest {
 pub struct FirstPass {
     /// Request frames consumed.
     pub requests: usize,
-    /// Java-handled requests described (the front of the `java` slice).
+    /// Java-handled requests among them (entries not `answered`).
     pub java: usize,
     /// Error frames written (or queued in `pending`).
     pub errors: usize,
@@ -327,7 +346,8 @@ fn put_frame(out: &mut [u8], method_id: u32, correlation_id: u64, error: bool, p
 /// `DISPATCH_NOT_A_REQUEST`, one flagged `COMPRESSED` `COMPRESSION_UNSUPPORTED`; an unrouted method
 /// `DISPATCH_UNKNOWN_METHOD`; [`Route::Unavailable`] `DISPATCH_HANDLER_UNAVAILABLE`; [`Route::Native`]
 /// runs the handler and writes its response (or error) frame; [`Route::Java`] decodes the request
-/// into `arena` and appends a [`JavaRequest`], or answers the decode error's code.
+/// into `arena` for the JVM, or answers the decode error's code. Every consumed request gets a
+/// [`RequestEntry`] in `entries`, in request order.
 ///
 /// It stops at a partial tail, at a bad frame (reported as `Err` only if no request was consumed,
 /// with the offset relative to `input`), before a dispatcher error frame that does not fit in `out`,
@@ -343,14 +363,14 @@ pub fn first_pass(
     out: &mut [u8],
     pending: &mut Vec<u8>,
     arena: &mut [u8],
-    java: &mut [JavaRequest],
+    entries: &mut [RequestEntry],
     response: &mut Vec<u8>,
 ) -> Result<FirstPass, crate::frame::FrameError> {
     let frames = FrameDecoder::new(FrameFormat::Ferrule, args.max_payload_len)
         .map_err(|code| crate::frame::FrameError { code, offset: 0 })?;
     let mut pass = FirstPass::default();
     let mut one = [FrameDescriptor::default(); 1];
-    while pass.requests < java.len() {
+    while pass.requests < entries.len() {
         let progress = match frames.decode(&input[pass.consumed..], false, &mut one) {
             Ok(progress) => progress,
             Err(e) if pass.requests == 0 => return Err(e),
@@ -362,6 +382,18 @@ pub fn first_pass(
         let frame = one[0];
         let payload_at = pass.consumed + frame.payload_offset;
         let payload = &input[payload_at..payload_at + frame.payload_len];
+        let mut entry = RequestEntry {
+            correlation_id: frame.correlation_id,
+            method_id: frame.method_id,
+            java_index: NO_METHOD,
+            root: 0,
+            // The caller's buffer is a Java buffer: indexes fit in 31 bits.
+            payload_offset: (base_offset + payload_at as u64) as u32,
+            payload_len: frame.payload_len as u32,
+            answered: true,
+            error_code: 0,
+            handler_nanos: 0,
+        };
         let refusal = if frame.flags & (abi::FLAG_RESPONSE | abi::FLAG_ERROR) as u8 != 0 {
             Some(ErrorCode::DispatchNotARequest)
         } else if frame.flags & abi::FLAG_COMPRESSED as u8 != 0 {
@@ -369,13 +401,19 @@ pub fn first_pass(
         } else {
             match args.routes.get(&frame.method_id) {
                 None => Some(ErrorCode::DispatchUnknownMethod),
-                Some(Route::Unavailable) => Some(ErrorCode::DispatchHandlerUnavailable),
-                Some(Route::Native(index)) => {
-                    let (name, _, handler) = &args.registry.methods[*index];
+                Some(Route::Unavailable { java_index }) => {
+                    entry.java_index = *java_index;
+                    Some(ErrorCode::DispatchHandlerUnavailable)
+                }
+                Some(Route::Native { handler, java_index }) => {
+                    entry.java_index = *java_index;
+                    let (name, _, handler) = &args.registry.methods[*handler];
                     let ctx = CallContext::new(name, frame.method_id, frame.correlation_id);
                     response.clear();
+                    let started = Instant::now();
                     let outcome = catch_unwind(AssertUnwindSafe(|| handler.handle(&ctx, payload, response)))
                         .unwrap_or_else(|panic| Err(Status::failed(panic_message(panic.as_ref()))));
+                    entry.handler_nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
                     let outcome = match outcome {
                         Ok(()) if response.len() > abi::MAX_PAYLOAD_LENGTH_LIMIT as usize => Err(Status::failed(
                             format!("the response of {} bytes is over the frame limit", response.len()),
@@ -389,9 +427,11 @@ pub fn first_pass(
                     if let Err(status) = &outcome {
                         response.clear();
                         encode_status(status.code(), status.message(), response);
+                        entry.error_code = status.code().code();
                         pass.errors += 1;
                     }
                     debug_assert_eq!(body_len, response.len());
+                    entries[pass.requests] = entry;
                     pass.requests += 1;
                     pass.consumed += progress.consumed;
                     let frame_len = abi::FRAME_HEADER_LENGTH as usize + response.len();
@@ -407,18 +447,12 @@ pub fn first_pass(
                     break;
                 }
                 Some(Route::Java { java_index, request_type }) => {
+                    entry.java_index = *java_index;
                     let base = base_offset + payload_at as u64;
                     match decoder.decode(args.schema, *request_type, payload, base, arena, args.max_depth) {
                         Ok(root) => {
-                            java[pass.java] = JavaRequest {
-                                correlation_id: frame.correlation_id,
-                                method_id: frame.method_id,
-                                java_index: *java_index,
-                                root,
-                                // The caller's buffer is a Java buffer: indexes fit in 31 bits.
-                                payload_offset: base as u32,
-                                payload_len: frame.payload_len as u32,
-                            };
+                            entry.root = root;
+                            entry.answered = false;
                             pass.java += 1;
                             None
                         }
@@ -436,8 +470,10 @@ pub fn first_pass(
             response.clear();
             encode_status(code, code.description(), response);
             pass.written += put_frame(&mut out[pass.written..], frame.method_id, frame.correlation_id, true, response);
+            entry.error_code = code.code();
             pass.errors += 1;
         }
+        entries[pass.requests] = entry;
         pass.requests += 1;
         pass.consumed += progress.consumed;
     }

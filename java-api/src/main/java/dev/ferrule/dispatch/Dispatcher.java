@@ -47,6 +47,9 @@ public final class Dispatcher implements AutoCloseable {
     /** Room an error status needs beyond its message. */
     private static final int STATUS_OVERHEAD = 32;
 
+    /** {@link CallContext#method()} of a request whose method id is not registered. */
+    public static final String UNKNOWN_METHOD = "<unknown>";
+
     /**
      * The output room {@link #dispatch} needs to consume requests: enough for any error frame the
      * dispatcher writes itself. With less room left it only writes pending responses.
@@ -189,8 +192,18 @@ public final class Dispatcher implements AutoCloseable {
         long firstPass = System.nanoTime();
 
         statuses.clear();
-        for (int i = 0; i < javaCount; i++) {
-            runJava(i, in, deadlines);
+        int javaRun = 0;
+        for (int i = 0; i < result.requests; i++) {
+            int e = DispatchLayout.entry(i);
+            int outcome = requests.getInt(e + DispatchLayout.OUTCOME_AT);
+            if ((outcome & DispatchLayout.ANSWERED) == 0) {
+                runJava(i, javaRun++, in, deadlines);
+            } else if (listener != DispatchListener.NONE) {
+                int index = requests.getInt(e + DispatchLayout.INDEX_AT);
+                ctx.set(index < 0 ? UNKNOWN_METHOD : methods[index].name, requests.getInt(e + DispatchLayout.METHOD_AT),
+                        requests.getLong(e + DispatchLayout.CORRELATION_AT), CallContext.NO_DEADLINE);
+                listener.onRequest(ctx, outcome & ~DispatchLayout.ANSWERED, requests.getLong(e + DispatchLayout.NANOS_AT));
+            }
         }
         long javaHandled = System.nanoTime();
         encodeResponses(javaCount, in, out);
@@ -203,7 +216,7 @@ public final class Dispatcher implements AutoCloseable {
         return result;
     }
 
-    private void runJava(int i, ByteBuffer in, Deadlines deadlines) {
+    private void runJava(int i, int response, ByteBuffer in, Deadlines deadlines) {
         int e = DispatchLayout.entry(i);
         long correlation = requests.getLong(e + DispatchLayout.CORRELATION_AT);
         int methodId = requests.getInt(e + DispatchLayout.METHOD_AT);
@@ -211,9 +224,10 @@ public final class Dispatcher implements AutoCloseable {
         int root = requests.getInt(e + DispatchLayout.A_AT);
         long deadline = deadlines.deadlineNanos(methodId, correlation);
         ctx.set(m.name, methodId, correlation, deadline);
-        responses.putLong(e + DispatchLayout.CORRELATION_AT, correlation).putInt(e + DispatchLayout.METHOD_AT, methodId);
+        int r = DispatchLayout.entry(response);
+        responses.putLong(r + DispatchLayout.CORRELATION_AT, correlation).putInt(r + DispatchLayout.METHOD_AT, methodId);
         if (deadline != CallContext.NO_DEADLINE && deadline - System.nanoTime() <= 0) {
-            error(e, ErrorCode.DISPATCH_DEADLINE_EXCEEDED, StatusPayload.description(ErrorCode.DISPATCH_DEADLINE_EXCEEDED));
+            error(r, ErrorCode.DISPATCH_DEADLINE_EXCEEDED, StatusPayload.description(ErrorCode.DISPATCH_DEADLINE_EXCEEDED));
             listener.onRequest(ctx, ErrorCode.DISPATCH_DEADLINE_EXCEEDED.code(), 0);
             return;
         }
@@ -223,16 +237,16 @@ public final class Dispatcher implements AutoCloseable {
             ProtoInternals.wrap(reader, m.requestType, requestArena, in, root);
             ProtoInternals.newRecord(builder, m.responseType, responseArena);
             m.handler.handle(ctx, reader, builder);
-            responses.putInt(e + DispatchLayout.INDEX_AT, DispatchLayout.KIND_MESSAGE)
-                    .putInt(e + DispatchLayout.A_AT, m.responseType.index())
-                    .putInt(e + DispatchLayout.B_AT, ProtoInternals.record(builder));
+            responses.putInt(r + DispatchLayout.INDEX_AT, DispatchLayout.KIND_MESSAGE)
+                    .putInt(r + DispatchLayout.A_AT, m.responseType.index())
+                    .putInt(r + DispatchLayout.B_AT, ProtoInternals.record(builder));
         } catch (FerruleException failure) {
             code = failure.code().code();
-            error(e, failure.code(), utf8(failure.detail()));
+            error(r, failure.code(), utf8(failure.detail()));
         } catch (Exception failure) {
             code = ErrorCode.DISPATCH_HANDLER_FAILED.code();
             String message = failure.getMessage();
-            error(e, ErrorCode.DISPATCH_HANDLER_FAILED, utf8(message == null ? failure.getClass().getName() : message));
+            error(r, ErrorCode.DISPATCH_HANDLER_FAILED, utf8(message == null ? failure.getClass().getName() : message));
         }
         listener.onRequest(ctx, code, System.nanoTime() - before);
     }
@@ -241,7 +255,7 @@ public final class Dispatcher implements AutoCloseable {
         return text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Makes response entry {@code e} an error status written into the statuses buffer. */
+    /** Makes the response entry at byte index {@code e} an error status written into the statuses buffer. */
     private void error(int e, ErrorCode code, byte[] message) {
         int length = StatusPayload.length(code, message);
         if (statuses.remaining() < length) {

@@ -21,11 +21,16 @@ import java.nio.ByteOrder;
  *  40 error offset u64 (absolute input offset; for encode, the entry index)
  * entry i at 48 + 40 * i
  *   0 correlation id u64
- *   8 method id u32 | 12 first pass: java method index / encode: kind (0 message, 1 error status)
+ *   8 method id u32 | 12 first pass: java method index (-1: none) / encode: kind (0 message, 1 error status)
  *  16 first pass: root record / encode: message type, or status offset
  *  20 first pass: payload offset / encode: root record, or status length
- *  24 first pass: payload length u32 | 28..40 reserved
+ *  24 first pass: payload length u32 | 28 first pass: outcome u32 (bit 31: answered in the pass;
+ *     low bits: 0 or the error frame's code)
+ *  32 first pass: nanoseconds in the Rust handler u64
  * </pre>
+ *
+ * <p>The first pass writes one entry per consumed request, in request order; entries not answered
+ * are the Java-handled requests.
  */
 public final class DispatchLayout {
     private DispatchLayout() {}
@@ -45,6 +50,11 @@ public final class DispatchLayout {
     public static final int A_AT = 16;
     public static final int B_AT = 20;
     public static final int LENGTH_AT = 24;
+    public static final int OUTCOME_AT = 28;
+    public static final int NANOS_AT = 32;
+
+    /** Outcome bit of a request answered in the first pass. */
+    public static final int ANSWERED = 1 << 31;
 
     /** Encode entry kinds. */
     public static final int KIND_MESSAGE = 0;

@@ -113,6 +113,8 @@ final class JavaDispatchEngine implements DispatchEngine {
             int payloadAt = TableLayout.payloadOffset(frame, 0);
             int payloadLength = TableLayout.payloadLength(frame, 0);
             ErrorCode refusal = null;
+            int javaIndex = -1;
+            int root = 0;
             if ((flags & (FLAG_RESPONSE | FLAG_ERROR)) != 0) {
                 refusal = ErrorCode.DISPATCH_NOT_A_REQUEST;
             } else if ((flags & FLAG_COMPRESSED) != 0) {
@@ -122,18 +124,14 @@ final class JavaDispatchEngine implements DispatchEngine {
                 if (r < 0) {
                     refusal = ErrorCode.DISPATCH_UNKNOWN_METHOD;
                 } else if (kinds[r] != DispatchLayout.ROUTE_JAVA) {
+                    javaIndex = javaIndexes[r];
                     refusal = ErrorCode.DISPATCH_HANDLER_UNAVAILABLE;
                 } else {
+                    javaIndex = javaIndexes[r];
                     int decoded = backend.protoDecode(schema, requestTypes[r], in, payloadAt, payloadLength, arena, maxDepth,
                             block);
                     if (decoded == 0) {
-                        int at = DispatchLayout.entry(java++);
-                        table.putLong(at + DispatchLayout.CORRELATION_AT, correlation)
-                                .putInt(at + DispatchLayout.METHOD_AT, methodId)
-                                .putInt(at + DispatchLayout.INDEX_AT, javaIndexes[r])
-                                .putInt(at + DispatchLayout.A_AT, CallBlock.rootRecord(block))
-                                .putInt(at + DispatchLayout.B_AT, payloadAt)
-                                .putInt(at + DispatchLayout.LENGTH_AT, payloadLength);
+                        root = CallBlock.rootRecord(block);
                     } else if (decoded == ErrorCode.ARENA_EXHAUSTED.code() && requests > 0) {
                         break;
                     } else {
@@ -141,6 +139,7 @@ final class JavaDispatchEngine implements DispatchEngine {
                     }
                 }
             }
+            int outcome = 0;
             if (refusal != null) {
                 byte[] message = StatusPayload.description(refusal);
                 int statusLength = StatusPayload.length(refusal, message);
@@ -152,7 +151,19 @@ final class JavaDispatchEngine implements DispatchEngine {
                 putHeader(view, at, FLAG_RESPONSE | FLAG_ERROR, methodId, correlation, end - at - FRAME_HEADER_LENGTH);
                 written = end - outStart;
                 errors++;
+                outcome = DispatchLayout.ANSWERED | refusal.code();
+            } else {
+                java++;
             }
+            int at = DispatchLayout.entry(requests);
+            table.putLong(at + DispatchLayout.CORRELATION_AT, correlation)
+                    .putInt(at + DispatchLayout.METHOD_AT, methodId)
+                    .putInt(at + DispatchLayout.INDEX_AT, javaIndex)
+                    .putInt(at + DispatchLayout.A_AT, root)
+                    .putInt(at + DispatchLayout.B_AT, payloadAt)
+                    .putInt(at + DispatchLayout.LENGTH_AT, payloadLength)
+                    .putInt(at + DispatchLayout.OUTCOME_AT, outcome)
+                    .putLong(at + DispatchLayout.NANOS_AT, 0);
             requests++;
             consumed += frameLength;
         }

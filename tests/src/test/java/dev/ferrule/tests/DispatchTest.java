@@ -180,6 +180,8 @@ class DispatchTest {
     // --- the dispatcher under test -----------------------------------------------------------------
 
     final List<Long> javaCalls = new ArrayList<>();
+    final List<String> observed = new ArrayList<>();
+    final long[] batches = new long[2];
 
     Dispatcher dispatcher(BackendKind backend, int maxBatch) {
         MessageType greeting = SCHEMA.message("ferrule.test.v1.Greeting");
@@ -194,7 +196,20 @@ class DispatchTest {
         FieldInfo sum = total.field("sum");
         FieldInfo count = total.field("count");
         Utf8View view = new Utf8View();
-        return Dispatcher.builder(SCHEMA).backend(backend).maxBatch(maxBatch).testAccelerators()
+        DispatchListener listener = new DispatchListener() {
+            @Override
+            public void onRequest(CallContext ctx, int errorCode, long handlerNanos) {
+                observed.add(ctx + ":" + errorCode);
+            }
+
+            @Override
+            public void onBatch(int requests, int errors, long start, long firstPass, long javaHandled, long end) {
+                assertTrue(start <= firstPass && firstPass <= javaHandled && javaHandled <= end, "stamps in order");
+                batches[0] += requests;
+                batches[1] += errors;
+            }
+        };
+        return Dispatcher.builder(SCHEMA).backend(backend).maxBatch(maxBatch).testAccelerators().listener(listener)
                 .handle(GREET, greeting, reply, (ctx, request, response) -> {
                     javaCalls.add(ctx.correlationId());
                     String who = request.getString(name, view).toString();
@@ -295,6 +310,17 @@ class DispatchTest {
             for (Frame f : responses.values()) {
                 assertEquals(f.correlation() == 4 ? MethodId.of("ferrule.test.v1.Nobody/Home") : f.methodId(), f.methodId());
             }
+
+            // Every request is observed once, with its method and outcome; the batch with its counts.
+            assertEquals(11, observed.size(), observed.toString());
+            assertTrue(observed.contains(SUM + "#2:0"), observed.toString());
+            assertTrue(observed.contains(Dispatcher.UNKNOWN_METHOD + "#4:300"), observed.toString());
+            assertTrue(observed.contains(GREET + "#5:" + ErrorCode.PROTO_TRUNCATED.code()), observed.toString());
+            assertTrue(observed.contains(GREET + "#6:" + ErrorCode.DISPATCH_HANDLER_FAILED.code()), observed.toString());
+            assertTrue(observed.contains(PANIC + "#8:" + (backend == BackendKind.NATIVE
+                    ? ErrorCode.DISPATCH_HANDLER_FAILED : ErrorCode.DISPATCH_HANDLER_UNAVAILABLE).code()), observed.toString());
+            assertEquals(11, batches[0]);
+            assertEquals(r.errors(), batches[1]);
 
             // The tail completes: the next call answers request 12 only.
             ByteBuffer rest = direct(java.util.Arrays.copyOfRange(withTail, whole.length, withTail.length), 0);
