@@ -10,8 +10,6 @@ public final class BatchStats {
     public int requests;
     /** Requests answered with an error frame. */
     public int errors;
-    /** Requests answered by native handlers. */
-    public int nativeRequests;
     /** Correlation id of the first request frame, or 0. */
     public long firstCorrelationId;
     /** Request bytes consumed. */
@@ -31,7 +29,6 @@ public final class BatchStats {
     public BatchStats clear() {
         requests = 0;
         errors = 0;
-        nativeRequests = 0;
         firstCorrelationId = 0;
         bytesIn = 0;
         bytesOut = 0;

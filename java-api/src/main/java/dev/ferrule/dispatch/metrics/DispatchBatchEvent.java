@@ -31,10 +31,6 @@ public final class DispatchBatchEvent extends Event {
     @Description("Requests answered with an error frame")
     int errors;
 
-    @Label("Native Requests")
-    @Description("Requests answered by native (Rust) handlers inside the engine call")
-    int nativeRequests;
-
     @Label("First Correlation Id")
     long firstCorrelationId;
 
@@ -50,7 +46,8 @@ public final class DispatchBatchEvent extends Event {
     @Timespan(Timespan.NANOSECONDS)
     long decodeNanos;
 
-    @Label("Handlers")
+    @Label("Java Handlers")
+    @Description("Time running Java handlers (Rust handlers run inside the decode pass)")
     @Timespan(Timespan.NANOSECONDS)
     long handlerNanos;
 

@@ -45,13 +45,6 @@ public final class DispatchMetrics {
     public static final String LOGGER_NAME = "dev.ferrule.dispatch";
     /** The name under which requests for unregistered methods are counted. */
     public static final String OTHER_METHODS = "(unregistered)";
-    /**
-     * The name under which a dispatcher's listener counts requests answered in its first pass (native
-     * handlers, and errors the dispatcher answers itself), which the listener seam reports per batch only.
-     */
-    public static final String FIRST_PASS = "(native or dispatcher-answered)";
-    /** The method id {@link #FIRST_PASS} is recorded under: 0, which no method has. */
-    static final int NATIVE_OR_REFUSED = 0;
 
     private static final int STAGES = Stage.values().length;
     private static final ErrorCode[] CODES = ErrorCode.values();
@@ -64,8 +57,6 @@ public final class DispatchMetrics {
     private final int slotMask;
     private final List<MethodStats> methods;
     private final MethodStats other;
-    private final MethodStats firstPass;
-    private final LongAdder firstPassErrors = new LongAdder();
     private final StageSet overall;
     private final LongAdder requests = new LongAdder();
     private final LongAdder rejections = new LongAdder();
@@ -95,7 +86,6 @@ public final class DispatchMetrics {
             methods.add(stats);
         }
         this.other = new MethodStats(OTHER_METHODS, 0, highestTrackableNanos);
-        this.firstPass = new MethodStats(FIRST_PASS, NATIVE_OR_REFUSED, highestTrackableNanos);
         this.overall = new StageSet(highestTrackableNanos);
         for (int i = 0; i < errorsByCode.length; i++) {
             errorsByCode[i] = new LongAdder();
@@ -178,20 +168,12 @@ public final class DispatchMetrics {
      * times: one histogram update each, whatever the count.
      */
     void recordBatchStages(int methodId, long count, long decodeNanos, long encodeNanos, long totalNanos) {
-        MethodStats m = methodId == NATIVE_OR_REFUSED ? firstPass : find(methodId);
+        MethodStats m = find(methodId);
         requests.add(count);
         m.requests.add(count);
         record(m, Stage.DECODE, decodeNanos, count);
         record(m, Stage.ENCODE, encodeNanos, count);
         record(m, Stage.TOTAL, totalNanos, count);
-    }
-
-    /** Error frames a dispatcher wrote in its first pass, whose codes its listener seam does not report. */
-    void recordFirstPassErrors(int n) {
-        if (n > 0) {
-            firstPassErrors.add(n);
-            firstPass.errors.add(n);
-        }
     }
 
     /** Records one dispatch call and, when the JFR event is enabled, emits a {@link DispatchBatchEvent}. */
@@ -202,7 +184,6 @@ public final class DispatchMetrics {
             DispatchBatchEvent event = new DispatchBatchEvent();
             event.requests = stats.requests;
             event.errors = stats.errors;
-            event.nativeRequests = stats.nativeRequests;
             event.firstCorrelationId = stats.firstCorrelationId;
             event.bytesIn = stats.bytesIn;
             event.bytesOut = stats.bytesOut;
@@ -226,9 +207,6 @@ public final class DispatchMetrics {
         if (other.requests.sum() > 0) {
             perMethod.put(other.name, other.snapshot());
         }
-        if (firstPass.requests.sum() > 0) {
-            perMethod.put(firstPass.name, firstPass.snapshot());
-        }
         Map<ErrorCode, Long> errors = new EnumMap<>(ErrorCode.class);
         for (int i = 0; i < errorsByCode.length; i++) {
             long n = errorsByCode[i].sum();
@@ -236,8 +214,8 @@ public final class DispatchMetrics {
                 errors.put(CODES[i], n);
             }
         }
-        return new MetricsSnapshot(requests.sum(), rejections.sum(), batches.sum(), errors, firstPassErrors.sum(),
-                overall.summaries(), perMethod);
+        return new MetricsSnapshot(requests.sum(), rejections.sum(), batches.sum(), errors, overall.summaries(),
+                perMethod);
     }
 
     private void record(MethodStats m, Stage stage, long nanos) {

@@ -8,21 +8,20 @@ import dev.ferrule.dispatch.DispatchListener;
  * Feeds one dispatcher's stamps into {@link DispatchMetrics}; made by
  * {@link DispatchMetrics#listener()}, one per dispatcher (so, like the dispatcher, one per thread).
  *
- * <p>Stage values of a request are those of its batch, since a batch is decoded, handled and encoded
- * together: decode = the first pass (frame and message decoding, and native handlers), encode = writing
- * the Java responses, total = the whole call; handler = the request's own Java handler time. Within a
- * batch, requests of one method are recorded as one histogram entry with a count, so recording costs
- * per distinct method, not per request.
+ * <p>A request's handler time is its own (Java or Rust); its decode, encode and total times are those
+ * of its batch, since a batch is decoded, handled and encoded together: decode = the first pass (frame
+ * and message decoding, and the Rust handlers), encode = writing the Java responses, total = the whole
+ * call. Within a batch, requests of one method share one histogram update with a count, so recording
+ * those stages costs per distinct method, not per request.
  */
 final class MetricsListener implements DispatchListener {
     private final DispatchMetrics metrics;
     private final BatchStats stats = new BatchStats();
-    /** The distinct method ids of the Java-handled requests of the current batch, with counts. */
+    /** The distinct method ids of the current batch's requests, with counts. */
     private int[] methods = new int[8];
     private long[] counts = new long[8];
     private int distinct;
-    private int javaRequests;
-    private int javaErrors;
+    private int seen;
     private long firstCorrelationId;
 
     MetricsListener(DispatchMetrics metrics) {
@@ -32,16 +31,17 @@ final class MetricsListener implements DispatchListener {
     @Override
     public void onRequest(CallContext ctx, int errorCode, long handlerNanos) {
         int methodId = ctx.methodId();
-        if (javaRequests++ == 0) {
+        if (seen++ == 0) {
             firstCorrelationId = ctx.correlationId();
         }
         countMethod(methodId);
-        metrics.recordHandler(methodId, handlerNanos);
+        if (errorCode == 0 || handlerNanos > 0) {
+            metrics.recordHandler(methodId, handlerNanos);
+        }
         if (errorCode != 0) {
-            javaErrors++;
             ErrorCode code = ErrorCode.fromCode(errorCode);
             metrics.recordError(methodId, ctx.correlationId(), code == null ? ErrorCode.INTERNAL : code,
-                    code == null ? "unknown error code " + errorCode + " in " + ctx : null);
+                    code == null ? "unknown error code " + errorCode + " for " + ctx : null);
         }
     }
 
@@ -54,16 +54,9 @@ final class MetricsListener implements DispatchListener {
         for (int i = 0; i < distinct; i++) {
             metrics.recordBatchStages(methods[i], counts[i], decode, encode, total);
         }
-        int firstPassRequests = requests - javaRequests;
-        if (firstPassRequests > 0) {
-            // Native handlers and the dispatcher's own error answers are not reported one by one.
-            metrics.recordBatchStages(DispatchMetrics.NATIVE_OR_REFUSED, firstPassRequests, decode, -1, total);
-        }
-        metrics.recordFirstPassErrors(Math.max(0, errors - javaErrors));
         stats.clear();
         stats.requests = requests;
         stats.errors = errors;
-        stats.nativeRequests = firstPassRequests;
         stats.firstCorrelationId = firstCorrelationId;
         stats.decodeNanos = decode;
         stats.handlerNanos = javaHandledNanos - firstPassNanos;
@@ -71,8 +64,7 @@ final class MetricsListener implements DispatchListener {
         stats.totalNanos = total;
         metrics.recordBatch(stats);
         distinct = 0;
-        javaRequests = 0;
-        javaErrors = 0;
+        seen = 0;
         firstCorrelationId = 0;
     }
 

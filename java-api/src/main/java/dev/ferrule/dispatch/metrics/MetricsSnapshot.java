@@ -16,17 +16,15 @@ public final class MetricsSnapshot {
     private final long rejections;
     private final long batches;
     private final Map<ErrorCode, Long> errorsByCode;
-    private final long firstPassErrors;
     private final Map<Stage, LatencySummary> stages;
     private final Map<String, MethodSnapshot> methods;
 
     MetricsSnapshot(long requests, long rejections, long batches, Map<ErrorCode, Long> errorsByCode,
-            long firstPassErrors, Map<Stage, LatencySummary> stages, Map<String, MethodSnapshot> methods) {
+            Map<Stage, LatencySummary> stages, Map<String, MethodSnapshot> methods) {
         this.requests = requests;
         this.rejections = rejections;
         this.batches = batches;
         this.errorsByCode = Collections.unmodifiableMap(new EnumMap<>(errorsByCode));
-        this.firstPassErrors = firstPassErrors;
         this.stages = Collections.unmodifiableMap(new EnumMap<>(stages));
         this.methods = Collections.unmodifiableMap(new LinkedHashMap<>(methods));
     }
@@ -36,12 +34,9 @@ public final class MetricsSnapshot {
         return requests;
     }
 
-    /**
-     * Requests answered with an error, of any code (including rejections and expired deadlines, and
-     * {@link #firstPassErrors()}).
-     */
+    /** Requests answered with an error, of any code (including rejections and expired deadlines). */
     public long errors() {
-        long sum = firstPassErrors;
+        long sum = 0;
         for (long n : errorsByCode.values()) {
             sum += n;
         }
@@ -51,15 +46,6 @@ public final class MetricsSnapshot {
     /** Requests answered with this error code. */
     public long errors(ErrorCode code) {
         return errorsByCode.getOrDefault(Objects.requireNonNull(code, "code"), 0L);
-    }
-
-    /**
-     * Error frames a dispatcher answered itself or a native handler returned (unknown method, request
-     * that does not decode, expired deadline, …), counted per batch by its listener, which does not
-     * learn their codes; they are in {@link #errors()} but not in {@link #errorsByCode()}.
-     */
-    public long firstPassErrors() {
-        return firstPassErrors;
     }
 
     /** Non-zero error counts by code. */

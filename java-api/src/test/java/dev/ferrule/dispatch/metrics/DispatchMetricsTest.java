@@ -130,7 +130,6 @@ class DispatchMetricsTest {
                 BatchStats stats = new BatchStats();
                 stats.requests = 16 + i;
                 stats.errors = i;
-                stats.nativeRequests = 4;
                 stats.firstCorrelationId = 1000 + i;
                 stats.bytesIn = 640;
                 stats.bytesOut = 320;
@@ -149,7 +148,6 @@ class DispatchMetricsTest {
         RecordedEvent last = events.get(2);
         assertEquals(18, last.getInt("requests"));
         assertEquals(2, last.getInt("errors"));
-        assertEquals(4, last.getInt("nativeRequests"));
         assertEquals(1002, last.getLong("firstCorrelationId"));
         assertEquals(600, last.getDuration("totalNanos").toNanos());
         assertEquals(3, metrics.snapshot().batches());

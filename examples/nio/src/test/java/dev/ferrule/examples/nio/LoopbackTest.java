@@ -3,6 +3,7 @@ package dev.ferrule.examples.nio;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferrule.ErrorCode;
 import dev.ferrule.dispatch.batch.BatchTarget;
 import dev.ferrule.dispatch.metrics.DispatchMetrics;
 import dev.ferrule.dispatch.metrics.MetricsSnapshot;
@@ -169,7 +170,7 @@ class LoopbackTest {
             assertEquals(FrameFlags.RESPONSE | FrameFlags.ERROR, table.flags(0));
             assertEquals(unknown, table.methodId(0));
         }
-        assertEquals(1, metrics.snapshot().firstPassErrors(), "answered by the dispatcher itself");
+        assertEquals(1, metrics.snapshot().errors(ErrorCode.DISPATCH_UNKNOWN_METHOD));
     }
 
     /** {@code count} request frames, correlation ids 1..count, as one byte array. */
