@@ -46,7 +46,7 @@ fn native_handlers_answer_and_panics_stay_inside() {
     registry
         .register("t.S/Fail", |_: &CallContext<'_>, _: &[u8], _: &mut Vec<u8>| Err(Status::invalid_argument("no")))
         .unwrap();
-    let mut routes = Routes::new();
+    let mut routes = Routes::default();
     for (name, id) in registry.methods() {
         routes.insert(id, Route::Native { handler: registry.index_of(id).unwrap(), java_index: 0 });
         let _ = name;
@@ -129,7 +129,7 @@ fn native_handlers_answer_and_panics_stay_inside() {
 fn java_requests_are_decoded_and_described_and_responses_encoded() {
     let (schema, num) = num_schema();
     let registry = Registry::new();
-    let mut routes = Routes::new();
+    let mut routes = Routes::default();
     routes.insert(method_id("t.S/Java"), Route::Java { java_index: 7, request_type: num });
     let args = FirstPassArgs {
         routes: &routes,
@@ -177,10 +177,10 @@ fn java_requests_are_decoded_and_described_and_responses_encoded() {
         (13, 1, JavaResponse::Message { message_type: num, root: 0 }),
     ];
     let mut out = vec![0u8; 1024];
-    let (count, written) =
-        encode_responses(&mut Encoder::new(), &schema, responses.into_iter(), &arena, &wire, &status, &mut out, 100)
-            .unwrap();
-    assert_eq!(count, 4);
+    let done =
+        encode_responses(&mut Encoder::new(), &schema, responses.into_iter(), &arena, &wire, &status, &mut out, 100);
+    let (count, written) = (done.frames, done.written);
+    assert_eq!((count, done.error), (4, None));
     let frames = decode_all(&out[..written]);
     assert_eq!(frames[0], (10, 1, abi::FLAG_RESPONSE as u8, vf(1, 5)));
     assert_eq!(frames[1], (99, 2, (abi::FLAG_RESPONSE | abi::FLAG_ERROR) as u8, status.clone()));
@@ -189,17 +189,26 @@ fn java_requests_are_decoded_and_described_and_responses_encoded() {
 
     // Room for one frame only: stop before the second, nothing torn.
     let mut small = vec![0u8; 24 + 2 + 5];
-    let (count, written) =
-        encode_responses(&mut Encoder::new(), &schema, responses.into_iter(), &arena, &wire, &status, &mut small, 100)
-            .unwrap();
-    assert_eq!((count, written), (1, 26));
+    let done =
+        encode_responses(&mut Encoder::new(), &schema, responses.into_iter(), &arena, &wire, &status, &mut small, 100);
+    assert_eq!((done.frames, done.written, done.error), (1, 26, None));
+
+    // A record outside the arena stops the encoding at its index; the frames before it stay written.
+    let corrupt = [
+        (10, 1, JavaResponse::Message { message_type: num, root: java[0].root }),
+        (11, 1, JavaResponse::Message { message_type: num, root: 1 << 20 }),
+    ];
+    let done =
+        encode_responses(&mut Encoder::new(), &schema, corrupt.into_iter(), &arena, &wire, &status, &mut out, 100);
+    assert_eq!((done.frames, done.written), (1, 26));
+    assert_eq!(done.error.map(|e| e.code), Some(ErrorCode::InvalidArgument));
 }
 
 #[test]
 fn a_bad_frame_is_reported_only_when_first() {
     let (schema, _) = num_schema();
     let registry = Registry::new();
-    let routes = Routes::new();
+    let routes = Routes::default();
     let args = FirstPassArgs {
         routes: &routes,
         registry: &registry,

@@ -106,7 +106,7 @@ pub extern "C" fn ferrule_dispatcher_new() -> *mut FerruleDispatcher {
     guard(core::ptr::null_mut(), || {
         Box::into_raw(Box::new(FerruleDispatcher {
             registry: Registry::new(),
-            routes: Routes::new(),
+            routes: Routes::default(),
             pending: Vec::new(),
             response: Vec::new(),
             entries: Vec::new(),
@@ -315,7 +315,11 @@ pub unsafe extern "C" fn ferrule_dispatch(
         // SAFETY: non-null and valid for `arena_len` bytes by the caller's contract; apart from every
         // other buffer by the overlap check.
         let arena = unsafe { slice::from_raw_parts_mut(arena, arena_len) };
-        if ferrule_engine::proto::arena_used(arena).is_none() {
+        // The same rule as the decoder's (C-ABI.md, "Protobuf messages"), checked up front so that a
+        // bad arena is refused whatever the input holds.
+        let usable = ferrule_engine::proto::arena_used(arena)
+            .is_some_and(|used| used >= abi::ARENA_HEADER_LENGTH && used % 8 == 0 && used as usize <= arena.len());
+        if !usable {
             set_header(table, 0, 0, 0, 0, 0, dispatcher.pending.len() as u64, ErrorCode::InvalidArgument.code(), 0);
             return status(ErrorCode::InvalidArgument);
         }
@@ -366,9 +370,10 @@ pub unsafe extern "C" fn ferrule_dispatch(
 /// Encodes the dispatch table's response entries `first..first + count` as response frames into
 /// `output`, in order, stopping before the first that does not fit. Entry kind 0: encode the record
 /// at B of message type A (B = 0: an empty message); kind 1: an error frame whose status payload is
-/// `statuses[A..A + B]`. The header gets the frames (count field) and bytes written; a record that
-/// does not encode is its error code with the entry's index (from `first`) as the error offset, nothing
-/// counted. `INVALID_ARGUMENT` for null or overlapping buffers.
+/// `statuses[A..A + B]`. The header gets the frames (count field) and bytes written; an entry that
+/// cannot be encoded stops the call with its error code, its index (from `first`, equal to the frames
+/// written before it, which stay written) as the error offset. `INVALID_ARGUMENT` for null or
+/// overlapping buffers.
 ///
 /// # Safety
 ///
@@ -448,20 +453,13 @@ pub unsafe extern "C" fn ferrule_dispatch_encode(
             };
             (u64_at(table, at + layout::CORRELATION), u32_at(table, at + layout::METHOD), response)
         });
-        let entries: Vec<_> = entries.collect();
         let outcome = with_encoder(|encoder| {
-            encode_responses(encoder, schema, entries.into_iter(), arena, input, statuses, output, max_depth)
+            encode_responses(encoder, schema, entries, arena, input, statuses, output, max_depth)
         });
-        match outcome {
-            Ok((frames, written)) => {
-                set_header(table, 0, frames as u32, 0, 0, written as u64, 0, 0, 0);
-                OK
-            }
-            Err((index, e)) => {
-                set_header(table, 0, 0, 0, 0, 0, 0, e.code.code(), index as u64);
-                status(e.code)
-            }
-        }
+        // Frames and bytes written so far are reported either way: the caller keeps them.
+        let code = outcome.error.as_ref().map_or(0, |e| e.code.code());
+        set_header(table, 0, outcome.frames as u32, 0, 0, outcome.written as u64, 0, code, outcome.frames as u64);
+        outcome.error.map_or(OK, |e| status(e.code))
     })
 }
 

@@ -25,6 +25,7 @@
 
 use core::fmt;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
@@ -253,7 +254,29 @@ pub enum Route {
 }
 
 /// Routes by method id; methods not in it are `DISPATCH_UNKNOWN_METHOD`.
-pub type Routes = HashMap<u32, Route>;
+pub type Routes = HashMap<u32, Route, BuildHasherDefault<MethodIdHasher>>;
+
+/// Hashes a method id as itself: ids are CRC-32C values, already spread over all 32 bits, and the
+/// route lookup runs once per request.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct MethodIdHasher(u64);
+
+impl Hasher for MethodIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u32(&mut self, id: u32) {
+        // Spread into the high bits too: hashbrown takes its control byte from the top 7 bits.
+        self.0 = u64::from(id) | (u64::from(id) << 32);
+    }
+}
 
 /// The `java_index` of a request whose method is not routed.
 pub const NO_METHOD: u32 = u32::MAX;
@@ -509,9 +532,21 @@ pub enum JavaResponse {
     },
 }
 
+/// What [`encode_responses`] did: the frames and bytes written before it stopped, and, if it stopped
+/// at a response that cannot be encoded, that response's index (equal to `frames`) and error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encoded {
+    /// Frames written, in order, from the first response.
+    pub frames: usize,
+    /// Bytes written.
+    pub written: usize,
+    /// The response at index `frames` that cannot be encoded (a corrupt record, a status outside
+    /// `payloads`, an encoding over the frame limit), if that is why it stopped.
+    pub error: Option<crate::proto::EncodeError>,
+}
+
 /// Encodes responses as response frames into `out`, in order, stopping before the first that does
-/// not fit. Returns (frames written, bytes written), or the index of a response whose record does
-/// not encode with its error.
+/// not fit or cannot be encoded; frames before it stay written.
 #[allow(clippy::too_many_arguments)] // buffers of one call, each with its own role
 pub fn encode_responses(
     encoder: &mut Encoder,
@@ -522,53 +557,56 @@ pub fn encode_responses(
     payloads: &[u8],
     out: &mut [u8],
     max_depth: u32,
-) -> Result<(usize, usize), (usize, crate::proto::EncodeError)> {
+) -> Encoded {
     let header = abi::FRAME_HEADER_LENGTH as usize;
-    let (mut count, mut written) = (0, 0);
+    let mut done = Encoded { frames: 0, written: 0, error: None };
+    let fail = |code: ErrorCode, index: usize| crate::proto::EncodeError {
+        code,
+        offset: index as u64,
+        path: Vec::new(),
+        required: 0,
+    };
     for (index, (correlation_id, method_id, response)) in responses.enumerate() {
-        let room = out.len() - written;
+        let room = out.len() - done.written;
         match response {
             JavaResponse::Error { offset, len } => {
                 let Some(payload) = payloads.get(offset..offset.saturating_add(len)) else {
-                    let code = ErrorCode::InvalidArgument;
-                    return Err((
-                        index,
-                        crate::proto::EncodeError { code, offset: index as u64, path: Vec::new(), required: 0 },
-                    ));
+                    done.error = Some(fail(ErrorCode::InvalidArgument, index));
+                    break;
                 };
                 if header + len > room {
                     break;
                 }
-                written += put_frame(&mut out[written..], method_id, correlation_id, true, payload);
+                done.written += put_frame(&mut out[done.written..], method_id, correlation_id, true, payload);
             }
             JavaResponse::Message { message_type, root } => {
+                if header > room {
+                    break;
+                }
+                let frame = &mut out[done.written..];
+                // One encode both sizes and writes: it refuses a body that does not fit before writing.
                 let len = if root == 0 {
                     0
                 } else {
-                    encoder.encoded_len(schema, message_type, root, arena, input, max_depth).map_err(|e| (index, e))?
+                    match encoder.encode(schema, message_type, root, arena, input, &mut frame[header..], max_depth) {
+                        Ok(len) => len,
+                        Err(e) if e.code == ErrorCode::BufferTooSmall => break,
+                        Err(e) => {
+                            done.error = Some(e);
+                            break;
+                        }
+                    }
                 };
                 if len > abi::MAX_PAYLOAD_LENGTH_LIMIT as usize {
-                    let code = ErrorCode::ProtoMessageTooLarge;
-                    return Err((
-                        index,
-                        crate::proto::EncodeError { code, offset: index as u64, path: Vec::new(), required: 0 },
-                    ));
-                }
-                if header + len > room {
+                    done.error = Some(fail(ErrorCode::ProtoMessageTooLarge, index));
                     break;
                 }
-                let frame = &mut out[written..written + header + len];
-                if root != 0 {
-                    encoder
-                        .encode(schema, message_type, root, arena, input, &mut frame[header..], max_depth)
-                        .map_err(|e| (index, e))?;
-                }
-                let (head, body) = frame.split_at_mut(header);
+                let (head, body) = frame[..header + len].split_at_mut(header);
                 put_header(head, method_id, correlation_id, false, body);
-                written += header + len;
+                done.written += header + len;
             }
         }
-        count += 1;
+        done.frames += 1;
     }
-    Ok((count, written))
+    done
 }

@@ -273,34 +273,37 @@ public final class Dispatcher implements AutoCloseable {
 
     /**
      * Encodes the Java responses into {@code out}; those that do not fit (and all after them, and all of
-     * them when the first pass left bytes pending) go to the pending buffer.
+     * them when the first pass left bytes pending) go to the pending buffer. A response whose record
+     * cannot be encoded is answered with an error frame carrying the encoder's code instead.
      */
     private void encodeResponses(int count, ByteBuffer in, ByteBuffer out) {
         ByteBuffer arena = ProtoInternals.memory(responseArena);
+        boolean toOut = engine.pending() == 0;
         int done = 0;
-        if (engine.pending() == 0) {
-            int outStart = out.position();
-            check(engine.encode(responses, 0, count, arena, in, statuses, out, outStart, out.limit() - outStart, maxDepth));
-            done = responses.getInt(DispatchLayout.COUNT_AT);
-            out.position(outStart + (int) responses.getLong(DispatchLayout.WRITTEN_AT));
-        }
         while (done < count) {
-            int room = pending.capacity() - pendingEnd;
-            check(engine.encode(responses, done, count - done, arena, in, statuses, pending, pendingEnd, room, maxDepth));
-            int frames = responses.getInt(DispatchLayout.COUNT_AT);
-            pendingEnd += (int) responses.getLong(DispatchLayout.WRITTEN_AT);
-            done += frames;
-            if (done < count) {
-                growPending();
+            ByteBuffer target = toOut ? out : pending;
+            int start = toOut ? out.position() : pendingEnd;
+            int room = toOut ? out.limit() - start : pending.capacity() - pendingEnd;
+            int status = engine.encode(responses, done, count - done, arena, in, statuses, target, start, room, maxDepth);
+            int written = (int) responses.getLong(DispatchLayout.WRITTEN_AT);
+            if (toOut) {
+                out.position(start + written);
+            } else {
+                pendingEnd += written;
             }
-        }
-    }
-
-    private void check(int status) {
-        if (status != 0) {
-            ErrorCode code = ErrorCode.fromCode(status);
-            throw new FerruleException(code == null ? ErrorCode.INTERNAL : code, "encoding the response of request "
-                    + responses.getLong(DispatchLayout.ERROR_OFFSET_AT) + " of the batch failed");
+            done += responses.getInt(DispatchLayout.COUNT_AT);
+            if (status != 0) {
+                ErrorCode code = ErrorCode.fromCode(status);
+                code = code == null ? ErrorCode.INTERNAL : code;
+                error(DispatchLayout.entry(done), code, utf8("the handler's response could not be encoded: "
+                        + code.description()));
+            } else if (done < count) {
+                if (toOut) {
+                    toOut = false;
+                } else {
+                    growPending();
+                }
+            }
         }
     }
 

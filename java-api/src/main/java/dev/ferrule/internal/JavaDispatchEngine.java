@@ -26,6 +26,9 @@ import java.util.zip.CRC32C;
 final class JavaDispatchEngine implements DispatchEngine {
     private final Schema schema;
     private final Backend backend = Backends.create(BackendKind.JAVA);
+    // A second engine for responses: each engine keeps views of the last arena and buffers it saw, so
+    // one per arena (requests, responses) keeps steady-state calls from making new views.
+    private final Backend encoder = Backends.create(BackendKind.JAVA);
     private final ByteBuffer frame = TableLayout.allocate(1);
     private final CRC32C crc = new CRC32C();
     private ByteBuffer call = CallBlock.allocate(1);
@@ -201,7 +204,7 @@ final class JavaDispatchEngine implements DispatchEngine {
                 }
                 bodyLength = 0;
                 if (b != 0) {
-                    int status = backend.protoEncode(schema, a, b, arena, input, out, at + FRAME_HEADER_LENGTH, room,
+                    int status = encoder.protoEncode(schema, a, b, arena, input, out, at + FRAME_HEADER_LENGTH, room,
                             maxDepth, block);
                     if (status == ErrorCode.BUFFER_TOO_SMALL.code()) {
                         break;

@@ -465,4 +465,50 @@ class DispatchTest {
                 .handle(GREET, greeting, greeting, (c, q, r) -> {}).handle(GREET, greeting, greeting, (c, q, r) -> {}));
         assertEquals(ErrorCode.DISPATCH_METHOD_INVALID, twice.code());
     }
+
+    @ParameterizedTest
+    @EnumSource(BackendKind.class)
+    void steadyStateDispatchAllocatesNothing(BackendKind backend) {
+        MessageType values = SCHEMA.message("ferrule.test.v1.Values");
+        MessageType total = SCHEMA.message("ferrule.test.v1.Total");
+        FieldInfo value = values.field("values");
+        FieldInfo sum = total.field("sum");
+        FieldInfo count = total.field("count");
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        for (int i = 0; i < 16; i++) {
+            request(wire, i % 4 == 0 ? ECHO : "ferrule.test.v1.Stats/Sum", i, values(i, 2, 3));
+        }
+        byte[] bytes = wire.toByteArray();
+        ByteBuffer in = direct(bytes, 0);
+        ByteBuffer out = ByteBuffer.allocateDirect(1 << 16);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (Dispatcher d = Dispatcher.builder(SCHEMA).backend(backend).testAccelerators()
+                .handle("ferrule.test.v1.Stats/Sum", values, total, (ctx, request, response) -> {
+                    double s = 0;
+                    int n = request.count(value);
+                    for (int i = 0; i < n; i++) {
+                        s += request.getDouble(value, i);
+                    }
+                    response.setDouble(sum, s).setLong(count, n);
+                })
+                .nativeHandler(ECHO, values, values, (ctx, request, response) -> {})
+                .build()) {
+            long allocated = 0;
+            for (int round = 0; round < 3; round++) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 20_000; i++) {
+                    in.clear();
+                    out.clear();
+                    DispatchResult r = d.dispatch(in, out);
+                    if (r.requests() != 16 || r.errors() != 0) {
+                        throw new AssertionError(r.toString());
+                    }
+                }
+                allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            }
+            // Warm (JIT-compiled) rounds: 20 000 calls of 16 requests allocate at most a stray object.
+            assertTrue(allocated < 4096, "allocated " + allocated + " bytes in 20000 dispatch calls");
+        }
+    }
 }
