@@ -5,6 +5,8 @@ import dev.ferrule.ErrorCode;
 import dev.ferrule.FerruleException;
 import dev.ferrule.internal.NativeBackend.AddressSlot;
 import dev.ferrule.schema.Schema;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 
 /**
@@ -12,8 +14,12 @@ import java.nio.ByteBuffer;
  * routes and pending output) driven with one JNI call per pass (native/C-ABI.md, "Dispatch").
  */
 final class NativeDispatchEngine implements DispatchEngine {
+    /** Frees the native dispatcher of an engine nobody closed once it is unreachable. */
+    private static final Cleaner CLEANER = Cleaner.create();
+
     private final Schema schema;
-    private long handle;
+    private final long handle;
+    private final Cleaner.Cleanable release;
     private final AddressSlot in = new AddressSlot();
     private final AddressSlot out = new AddressSlot();
     private final AddressSlot table = new AddressSlot();
@@ -35,6 +41,7 @@ final class NativeDispatchEngine implements DispatchEngine {
                     "the native library's accelerators failed to register (see the native log)");
         }
         this.handle = created;
+        this.release = CLEANER.register(this, () -> NativeBindings.dispatcherRelease0(created));
     }
 
     @Override
@@ -59,6 +66,7 @@ final class NativeDispatchEngine implements DispatchEngine {
                 maxPayloadLength, out.of(output) + outStart, outLength, this.table.of(table), capacity,
                 this.arena.of(arena), arena.capacity(), maxDepth);
         pending = table.getLong(DispatchLayout.PENDING_AT);
+        Reference.reachabilityFence(this);
         return status;
     }
 
@@ -82,14 +90,13 @@ final class NativeDispatchEngine implements DispatchEngine {
             throw new FerruleException(ErrorCode.INTERNAL, "draining the native dispatcher failed");
         }
         pending = NativeBindings.dispatchPending0(handle);
+        Reference.reachabilityFence(this);
         return (int) written;
     }
 
+    /** Frees the native dispatcher now; callable once (the dispatcher refuses calls after close). */
     @Override
     public void close() {
-        if (handle != 0) {
-            NativeBindings.dispatcherRelease0(handle);
-            handle = 0;
-        }
+        release.clean();
     }
 }
