@@ -27,6 +27,12 @@
 #include "ferrule.h"
 #include "ferrule_natives_table.h"
 
+/*
+ * The accelerator hook: defined by the Rust staticlib this glue is linked with (ferrule_ffi::accelerators!
+ * in native/stock, or in a user's own crate), not by ferrule-ffi, so cbindgen does not declare it.
+ */
+int32_t ferrule_accelerators(struct FerruleDispatcher *dispatcher);
+
 /* The hooks are declared JNIEXPORT in jni.h; the definitions must agree on every platform. */
 #if defined(_WIN32)
 #define FERRULE_JNI_HOOK __declspec(dllexport)
@@ -270,6 +276,118 @@ JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_protoEncodeGrpcB
             (uint64_t) outputLength,
             (uint32_t) maxDepth,
             (uint8_t *) (uintptr_t) callBlock);
+}
+
+/*
+ * Dispatch. A dispatcher handle is the FerruleDispatcher pointer, carried as a jlong; Java uses one
+ * from one thread at a time and never after dispatcherRelease0.
+ */
+
+JNIEXPORT jlong JNICALL Java_dev_ferrule_internal_NativeBindings_dispatcherNew0(JNIEnv *env, jclass clazz) {
+    (void) env;
+    (void) clazz;
+    return (jlong) (uintptr_t) ferrule_dispatcher_new();
+}
+
+JNIEXPORT void JNICALL Java_dev_ferrule_internal_NativeBindings_dispatcherRelease0(
+        JNIEnv *env, jclass clazz, jlong dispatcher) {
+    (void) env;
+    (void) clazz;
+    ferrule_dispatcher_release((FerruleDispatcher *) (uintptr_t) dispatcher);
+}
+
+JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_acceleratorsRegister0(
+        JNIEnv *env, jclass clazz, jlong dispatcher) {
+    (void) env;
+    (void) clazz;
+    return (jint) ferrule_accelerators((FerruleDispatcher *) (uintptr_t) dispatcher);
+}
+
+JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_dispatcherAddTestHandlers0(
+        JNIEnv *env, jclass clazz, jlong dispatcher) {
+    (void) env;
+    (void) clazz;
+    return (jint) ferrule_dispatcher_add_test_handlers((FerruleDispatcher *) (uintptr_t) dispatcher);
+}
+
+JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_dispatcherTimeHandlers0(
+        JNIEnv *env, jclass clazz, jlong dispatcher, jboolean enabled) {
+    (void) env;
+    (void) clazz;
+    return (jint) ferrule_dispatcher_time_handlers((FerruleDispatcher *) (uintptr_t) dispatcher, enabled != JNI_FALSE);
+}
+
+JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_dispatcherRoute0(
+        JNIEnv *env, jclass clazz, jlong dispatcher, jint methodId, jint kind, jint javaIndex, jint requestType) {
+    (void) env;
+    (void) clazz;
+    return (jint) ferrule_dispatcher_route(
+            (FerruleDispatcher *) (uintptr_t) dispatcher,
+            (uint32_t) methodId,
+            (uint32_t) kind,
+            (uint32_t) javaIndex,
+            (uint32_t) requestType);
+}
+
+JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_dispatch0(
+        JNIEnv *env, jclass clazz, jlong dispatcher, jlong schema, jlong inputAddress, jint inputLength,
+        jlong baseOffset, jint maxPayloadLength, jlong outputAddress, jint outputLength, jlong tableAddress,
+        jint tableCapacity, jlong arenaAddress, jint arenaCapacity, jint maxDepth) {
+    (void) env;
+    (void) clazz;
+    return (jint) ferrule_dispatch(
+            (FerruleDispatcher *) (uintptr_t) dispatcher,
+            (const FerruleSchema *) (uintptr_t) schema,
+            (const uint8_t *) (uintptr_t) inputAddress,
+            (uint64_t) inputLength,
+            (uint64_t) baseOffset,
+            (uint32_t) maxPayloadLength,
+            (uint8_t *) (uintptr_t) outputAddress,
+            (uint64_t) outputLength,
+            (uint8_t *) (uintptr_t) tableAddress,
+            (uint32_t) tableCapacity,
+            (uint8_t *) (uintptr_t) arenaAddress,
+            (uint64_t) arenaCapacity,
+            (uint32_t) maxDepth);
+}
+
+JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_dispatchEncode0(
+        JNIEnv *env, jclass clazz, jlong schema, jlong tableAddress, jint first, jint count, jlong arenaAddress,
+        jint arenaCapacity, jlong inputAddress, jint inputLength, jlong statusesAddress, jint statusesLength,
+        jlong outputAddress, jint outputLength, jint maxDepth) {
+    (void) env;
+    (void) clazz;
+    return (jint) ferrule_dispatch_encode(
+            (const FerruleSchema *) (uintptr_t) schema,
+            (uint8_t *) (uintptr_t) tableAddress,
+            (uint32_t) first,
+            (uint32_t) count,
+            (const uint8_t *) (uintptr_t) arenaAddress,
+            (uint64_t) arenaCapacity,
+            (const uint8_t *) (uintptr_t) inputAddress,
+            (uint64_t) inputLength,
+            (const uint8_t *) (uintptr_t) statusesAddress,
+            (uint64_t) statusesLength,
+            (uint8_t *) (uintptr_t) outputAddress,
+            (uint64_t) outputLength,
+            (uint32_t) maxDepth);
+}
+
+JNIEXPORT jlong JNICALL Java_dev_ferrule_internal_NativeBindings_dispatchDrain0(
+        JNIEnv *env, jclass clazz, jlong dispatcher, jlong outputAddress, jint outputLength) {
+    (void) env;
+    (void) clazz;
+    return (jlong) ferrule_dispatch_drain(
+            (FerruleDispatcher *) (uintptr_t) dispatcher,
+            (uint8_t *) (uintptr_t) outputAddress,
+            (uint64_t) outputLength);
+}
+
+JNIEXPORT jlong JNICALL Java_dev_ferrule_internal_NativeBindings_dispatchPending0(
+        JNIEnv *env, jclass clazz, jlong dispatcher) {
+    (void) env;
+    (void) clazz;
+    return (jlong) ferrule_dispatch_pending((const FerruleDispatcher *) (uintptr_t) dispatcher);
 }
 
 JNIEXPORT jint JNICALL Java_dev_ferrule_internal_NativeBindings_debugPanic0(JNIEnv *env, jclass clazz) {

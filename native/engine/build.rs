@@ -74,6 +74,20 @@ fn generate(table: &AbiTable) -> String {
     );
     str_method("A one-sentence description of when this code is returned.", "description", &|e| e.doc.clone());
 
+    s.push_str("    /// The numeric gRPC status code this error maps to (`GRPC_CODE_*` in the table), as error\n");
+    s.push_str("    /// frames carry it.\n    pub const fn grpc_code(self) -> u32 {\n        match self {\n");
+    for e in &table.errors {
+        let name = format!("GRPC_CODE_{}", e.grpc_status);
+        let value = table
+            .consts
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("abi.tsv has no const {name} for error {}", e.name))
+            .value;
+        writeln!(s, "            ErrorCode::{} => {value},", camel_case(&e.name)).unwrap();
+    }
+    s.push_str("        }\n    }\n\n");
+
     s.push_str("    /// The error code with this number, if there is one.\n");
     s.push_str("    pub const fn from_code(code: u32) -> Option<ErrorCode> {\n        match code {\n");
     for e in &table.errors {

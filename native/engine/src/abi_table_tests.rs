@@ -66,3 +66,57 @@ fn names_become_camel_case() {
     assert_eq!(camel_case("INTERNAL"), "Internal");
     assert_eq!(camel_case("ABI_V2_X"), "AbiV2X");
 }
+
+/// docs/errors.md as generated from the table: every code, its gRPC status (name and number) and
+/// when it occurs.
+fn errors_markdown() -> String {
+    use std::fmt::Write as _;
+    let table = parse_abi_table(include_str!("../abi.tsv"), "abi.tsv").unwrap();
+    let grpc = |status: &str| {
+        let name = format!("GRPC_CODE_{status}");
+        table.consts.iter().find(|c| c.name == name).map(|c| c.value).expect("every gRPC status has a GRPC_CODE_ const")
+    };
+    let mut s = String::from(
+        "# Ferrule error codes\n\n\
+         <!-- Generated from native/engine/abi.tsv by `FERRULE_BLESS=1 cargo test -p ferrule-engine errors_md`.\n     \
+         Do not edit: the test `docs_errors_md_matches_abi_tsv` fails when this file and the table differ. -->\n\n\
+         One taxonomy for the whole library: the Rust engine, the C ABI, the Java API (`dev.ferrule.ErrorCode`,\n\
+         thrown as `FerruleException`) and dispatch error frames (`docs/wire-format.md` §6) all use these numbers.\n\
+         Codes are stable forever and never reused. Each maps to one gRPC status; an error frame carries both\n\
+         the gRPC code (field 1) and the Ferrule code (field 1000).\n\n\
+         Ranges: 1–99 general, 100–199 frames, 200–299 protobuf, 300–399 dispatch.\n\n\
+         | code | name | gRPC status | when |\n|---:|---|---|---|\n",
+    );
+    for e in &table.errors {
+        writeln!(s, "| {} | `{}` | {} ({}) | {} |", e.code, e.name, e.grpc_status, grpc(&e.grpc_status), e.doc)
+            .unwrap();
+    }
+    s
+}
+
+#[test]
+fn docs_errors_md_matches_abi_tsv() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/errors.md");
+    let expected = errors_markdown();
+    if std::env::var_os("FERRULE_BLESS").is_some() {
+        std::fs::write(path, &expected).unwrap();
+    }
+    let actual = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "docs/errors.md differs from native/engine/abi.tsv; regenerate it with \
+         `FERRULE_BLESS=1 cargo test -p ferrule-engine docs_errors_md`"
+    );
+}
+
+#[test]
+fn every_error_has_its_grpc_code() {
+    for code in crate::ErrorCode::ALL {
+        let table = parse_abi_table(include_str!("../abi.tsv"), "abi.tsv").unwrap();
+        let name = format!("GRPC_CODE_{}", code.grpc_status());
+        let value = table.consts.iter().find(|c| c.name == name).unwrap().value;
+        assert_eq!(code.grpc_code(), value, "{code}");
+    }
+    assert_eq!(crate::ErrorCode::DispatchDeadlineExceeded.grpc_code(), 4);
+    assert_eq!(crate::ErrorCode::DispatchUnknownMethod.grpc_code(), 12);
+}

@@ -42,6 +42,7 @@ pub mod abi {
     }
 }
 
+pub mod dispatch;
 pub mod frame;
 pub mod proto;
 

@@ -21,7 +21,11 @@ use ferrule_engine::proto::{
 };
 
 mod call;
+mod dispatch;
 mod table;
+mod test_accelerators;
+
+pub use dispatch::*;
 
 use call::{CallBlock, Outcome};
 use table::{table_len, Table};

@@ -30,7 +30,7 @@ public final class GenerateAbi {
         List<Error> errors = new ArrayList<>();
         parse(table, constants, errors);
         write(outRoot.resolve("dev/ferrule/internal/Abi.java"), abiSource(table, constants));
-        write(outRoot.resolve("dev/ferrule/ErrorCode.java"), errorCodeSource(table, errors));
+        write(outRoot.resolve("dev/ferrule/ErrorCode.java"), errorCodeSource(table, errors, constants));
     }
 
     private static void parse(Path table, List<Constant> constants, List<Error> errors) throws IOException {
@@ -93,7 +93,7 @@ public final class GenerateAbi {
         return s.append("}\n").toString();
     }
 
-    private static String errorCodeSource(Path table, List<Error> errors) {
+    private static String errorCodeSource(Path table, List<Error> errors, List<Constant> constants) {
         StringBuilder s = new StringBuilder(banner(table));
         s.append("package dev.ferrule;\n\n");
         s.append("/**\n");
@@ -106,8 +106,11 @@ public final class GenerateAbi {
         for (int i = 0; i < errors.size(); i++) {
             Error e = errors.get(i);
             s.append("    /** ").append(javadoc(e.doc())).append(" (gRPC status ").append(e.grpcStatus()).append(") */\n");
+            String grpcConst = "GRPC_CODE_" + e.grpcStatus();
+            long grpcCode = constants.stream().filter(c -> c.name().equals(grpcConst)).mapToLong(Constant::value)
+                    .findFirst().orElseThrow(() -> new IllegalArgumentException(table + ": no const " + grpcConst));
             s.append("    ").append(e.name()).append('(').append(e.code()).append(", \"").append(e.grpcStatus())
-                    .append("\", \"").append(e.doc().replace("\\", "\\\\").replace("\"", "\\\""))
+                    .append("\", ").append(grpcCode).append(", \"").append(e.doc().replace("\\", "\\\\").replace("\"", "\\\""))
                     .append("\")").append(i + 1 < errors.size() ? ",\n" : ";\n");
         }
         int maxCode = errors.stream().mapToInt(Error::code).max().orElseThrow();
@@ -123,11 +126,13 @@ public final class GenerateAbi {
 
                     private final int code;
                     private final String grpcStatus;
+                    private final int grpcCode;
                     private final String description;
 
-                    ErrorCode(int code, String grpcStatus, String description) {
+                    ErrorCode(int code, String grpcStatus, int grpcCode, String description) {
                         this.code = code;
                         this.grpcStatus = grpcStatus;
+                        this.grpcCode = grpcCode;
                         this.description = description;
                     }
 
@@ -139,6 +144,11 @@ public final class GenerateAbi {
                     /** The gRPC status name this error maps to, e.g. {@code DATA_LOSS}. */
                     public String grpcStatus() {
                         return grpcStatus;
+                    }
+
+                    /** The numeric gRPC status code this error maps to, as error frames carry it. */
+                    public int grpcCode() {
+                        return grpcCode;
                     }
 
                     /** One sentence saying what went wrong. */

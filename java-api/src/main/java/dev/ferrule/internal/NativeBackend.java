@@ -108,7 +108,7 @@ final class NativeBackend implements Backend {
      * One buffer and its address. Holding the buffer keeps its memory alive while native code may
      * touch it, and the address is asked of JNI only when the buffer changes.
      */
-    private static final class AddressSlot {
+    static final class AddressSlot {
         private ByteBuffer buffer;
         private long address;
 

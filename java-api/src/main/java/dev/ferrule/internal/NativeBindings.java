@@ -162,6 +162,76 @@ public final class NativeBindings {
             int maxDepth,
             long callBlock);
 
+    /** A new native dispatcher with no route and no Rust handler; 0 if it could not be made. */
+    static native long dispatcherNew0();
+
+    /** Frees a native dispatcher; the caller guarantees no call uses it afterwards. */
+    static native void dispatcherRelease0(long dispatcher);
+
+    /**
+     * Calls the library's accelerator hook ({@code ferrule_accelerators}), which registers the Rust
+     * handlers compiled into it; the stock library registers none.
+     */
+    static native int acceleratorsRegister0(long dispatcher);
+
+    /** Whether the first pass measures each Rust handler's time (off by default: two clock reads per request). */
+    static native int dispatcherTimeHandlers0(long dispatcher, boolean enabled);
+
+    /** Test hook: registers the stock library's test accelerators ({@code ferrule.test.v1.Accelerator/*}). */
+    static native int dispatcherAddTestHandlers0(long dispatcher);
+
+    /**
+     * Routes {@code methodId}: kind 0 Java (decode as {@code requestType}, describe with {@code javaIndex}),
+     * 1 native (its Rust handler; {@code DISPATCH_HANDLER_UNAVAILABLE} if the library has none), 2 unavailable.
+     */
+    static native int dispatcherRoute0(long dispatcher, int methodId, int kind, int javaIndex, int requestType);
+
+    /**
+     * The first pass of a dispatch (docs/dispatch.md): decodes the request frames in
+     * {@code [inputAddress, inputAddress + inputLength)} (buffer index {@code baseOffset}), runs Rust
+     * handlers, writes their and the dispatcher's own answers to the output, and describes Java-handled
+     * requests (decoded into the arena) in the dispatch table; results in its header.
+     */
+    static native int dispatch0(
+            long dispatcher,
+            long schema,
+            long inputAddress,
+            int inputLength,
+            long baseOffset,
+            int maxPayloadLength,
+            long outputAddress,
+            int outputLength,
+            long tableAddress,
+            int tableCapacity,
+            long arenaAddress,
+            int arenaCapacity,
+            int maxDepth);
+
+    /**
+     * Encodes the dispatch table's response entries {@code [first, first + count)} as response frames into
+     * the output, stopping before the first that does not fit; results in the table header.
+     */
+    static native int dispatchEncode0(
+            long schema,
+            long tableAddress,
+            int first,
+            int count,
+            long arenaAddress,
+            int arenaCapacity,
+            long inputAddress,
+            int inputLength,
+            long statusesAddress,
+            int statusesLength,
+            long outputAddress,
+            int outputLength,
+            int maxDepth);
+
+    /** Writes bytes the dispatcher holds pending into the output; returns how many, or -1 on a bad argument. */
+    static native long dispatchDrain0(long dispatcher, long outputAddress, int outputLength);
+
+    /** Bytes the dispatcher holds pending. */
+    static native long dispatchPending0(long dispatcher);
+
     /**
      * Test hook: makes the engine panic inside a native call. The panic must be caught at the C ABI
      * and come back as {@code INTERNAL}; the JVM keeps running.

@@ -31,6 +31,9 @@ import java.util.Optional;
  *   <li>{@code ferrule.native=auto|required|off} (default {@code auto}): auto falls back to the
  *       pure-Java backend and logs why once; required throws; off never loads.
  *   <li>{@code ferrule.native.path=/abs/file}: load this file instead of the classifier jar's copy.
+ *   <li>{@code ferrule.native.library=name}: load the library of this base name from the class path
+ *       instead of the stock {@code ferrule_jni-<version>}: the way to pick a library with your own
+ *       Rust handlers (docs/dispatch.md, examples/rust-accelerator), packed in its own classifier jar.
  *   <li>{@code ferrule.native.workdir=/dir}: where the library is extracted (default
  *       {@code java.io.tmpdir/ferrule-<user>}).
  * </ul>
@@ -52,6 +55,11 @@ public final class NativeLoader {
     public static final String MODE_PROPERTY = "ferrule.native";
     /** System property naming a native library file to load instead of the bundled one. */
     public static final String PATH_PROPERTY = "ferrule.native.path";
+    /**
+     * System property naming, by base name, the library to load from the class path instead of the
+     * stock one (e.g. {@code ferrule_metrics_accelerator-0.1.0}).
+     */
+    public static final String LIBRARY_PROPERTY = "ferrule.native.library";
     /** System property naming the directory the bundled library is extracted into. */
     public static final String WORKDIR_PROPERTY = "ferrule.native.workdir";
 
@@ -112,7 +120,7 @@ public final class NativeLoader {
             systemLoad(path, classifier);
             return path;
         }
-        String fileName = System.mapLibraryName(BuildInfo.NATIVE_LIBNAME);
+        String fileName = System.mapLibraryName(libraryName());
         String resource = BuildInfo.NATIVE_RESOURCE_DIR + "/" + classifier + "/" + fileName;
         byte[] content = readResource(resource, classifier);
         Path dir = workdir();
@@ -144,9 +152,27 @@ public final class NativeLoader {
         return dot < 0 ? fileName + "-loader" + copy : fileName.substring(0, dot) + "-loader" + copy + fileName.substring(dot);
     }
 
+    /** The base name of the library to look for on the class path. */
+    static String libraryName() {
+        String name = System.getProperty(LIBRARY_PROPERTY, "").trim();
+        if (name.isEmpty()) {
+            return BuildInfo.NATIVE_LIBNAME;
+        }
+        if (!name.matches("[A-Za-z0-9._+-]+")) {
+            throw unavailable(LIBRARY_PROPERTY + " must be a library base name (letters, digits, . _ + -), not '"
+                    + name + "'", null);
+        }
+        return name;
+    }
+
     private static byte[] readResource(String resource, String classifier) {
         ClassLoader loader = NativeLoader.class.getClassLoader();
         URL url = loader != null ? loader.getResource(resource) : ClassLoader.getSystemResource(resource);
+        if (url == null && !libraryName().equals(BuildInfo.NATIVE_LIBNAME)) {
+            throw unavailable("no native library " + libraryName() + " for this platform (classifier " + classifier
+                    + ") on the class path, as -D" + LIBRARY_PROPERTY + " asks: add the classifier jar that"
+                    + " packs it; looked for " + resource, null);
+        }
         if (url == null) {
             throw unavailable("no native library for this platform (classifier " + classifier + ") on the class path:"
                     + " add the dependency " + nativeArtifact(classifier)

@@ -2,8 +2,11 @@ package dev.ferrule.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferrule.ErrorCode;
+import dev.ferrule.FerruleException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -80,6 +83,26 @@ class NativeLoaderTest {
         assertArrayEquals(content, Files.readAllBytes(first));
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(List.of(first), files.toList(), "no temporary files left");
+        }
+    }
+
+    @Test
+    void libraryPropertyChoosesTheBaseNameAndRefusesPaths() {
+        String saved = System.getProperty(NativeLoader.LIBRARY_PROPERTY);
+        try {
+            System.clearProperty(NativeLoader.LIBRARY_PROPERTY);
+            assertEquals(BuildInfo.NATIVE_LIBNAME, NativeLoader.libraryName());
+            System.setProperty(NativeLoader.LIBRARY_PROPERTY, " ferrule_metrics_accelerator-1.0 ");
+            assertEquals("ferrule_metrics_accelerator-1.0", NativeLoader.libraryName());
+            System.setProperty(NativeLoader.LIBRARY_PROPERTY, "../evil");
+            FerruleException e = assertThrows(FerruleException.class, NativeLoader::libraryName);
+            assertEquals(ErrorCode.NATIVE_UNAVAILABLE, e.code());
+        } finally {
+            if (saved == null) {
+                System.clearProperty(NativeLoader.LIBRARY_PROPERTY);
+            } else {
+                System.setProperty(NativeLoader.LIBRARY_PROPERTY, saved);
+            }
         }
     }
 }
