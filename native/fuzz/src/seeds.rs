@@ -46,6 +46,13 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
             seed.extend_from_slice(sample);
             seeds.push(("proto_decode", format!("{}-{limits:02x}", schema.name), seed));
         }
+        let mut batch = vec![selector, 1 | 3 << 1];
+        for _ in 0..2 {
+            batch.push(0);
+            batch.extend_from_slice(&(sample.len() as u32).to_be_bytes());
+            batch.extend_from_slice(sample);
+        }
+        seeds.push(("grpc_batch", schema.name.to_string(), batch));
         seeds.push(("schema_load", schema.name.to_string(), crate::SCHEMAS[selector as usize].1.to_vec()));
 
         // The arena doubles as the input its views read: decode once to learn its size, then again
