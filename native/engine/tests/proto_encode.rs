@@ -327,9 +327,10 @@ fn record_cycles_stop_at_the_depth_limit() {
 }
 
 #[test]
-fn shared_records_that_blow_up_stop_at_2_gib() {
+fn shared_records_that_blow_up_are_refused() {
     // A DAG: 64 elements all pointing at one record, itself 64 times another... with a 1 MiB string
-    // at the bottom: 64 × 64 × 1 MiB = 4 GiB of output, refused without writing or looping long.
+    // at the bottom: 64 × 64 × 1 MiB = 4 GiB of output, refused without writing or looping long:
+    // the walk would enter 64 × 64 records, more than this arena holds distinct ones.
     let fx = fx();
     let child = fx.k.child;
     let d = fx.k.built.msg(child).clone();
@@ -352,10 +353,37 @@ fn shared_records_that_blow_up_stop_at_2_gib() {
         levels.push(record);
     }
     let e = encoded_len(&fx.schema, child, below as u32, &w.arena, &w.input, DEPTH).unwrap_err();
-    assert_eq!(e.code, ProtoMessageTooLarge);
-    // One level less is 64 MiB and fine.
+    assert_eq!(e.code, InvalidArgument);
+    // One level less is 64 MiB and fine: sharing within what the arena could hold is allowed.
     let leaf_len = 1 + 3 + (1 << 20);
     assert_eq!(encoded_len(&fx.schema, child, leaf as u32, &w.arena, &w.input, DEPTH), Ok(leaf_len));
     let len = encoded_len(&fx.schema, child, levels[0] as u32, &w.arena, &w.input, DEPTH).unwrap();
     assert_eq!(len, 64 * (1 + 3 + leaf_len));
+}
+
+/// Records that share their children at every level: a few KiB whose walk would visit 2^40 records
+/// (found by the `proto_encode_arena` fuzz target, where 24 levels took 80 s). The walk stops once
+/// it has entered more records than the arena can hold distinct ones.
+#[test]
+fn records_shared_at_every_level_are_refused_quickly() {
+    let fx = fx();
+    let child = fx.k.child;
+    let d = fx.k.built.msg(child).clone();
+    let mut w = ArenaWriter::new(&fx.k.built, 1 << 16);
+    let mut below = w.write(child, &MsgVal::new());
+    for _ in 0..40 {
+        let record = w.write(child, &MsgVal::new().with(3, vec![Val::Msg(None); 2]));
+        let first_element = u32_at(&w.arena, record + d.field(3).slot as usize) as usize;
+        w.put(first_element, &(below as u32).to_le_bytes());
+        w.put(first_element + 4, &(below as u32).to_le_bytes());
+        below = record;
+    }
+    let e = encoded_len(&fx.schema, child, below as u32, &w.arena, &w.input, DEPTH).unwrap_err();
+    assert_eq!(e.code, InvalidArgument);
+    let budget = ((u32_at(&w.arena, 0) as usize - 16) / 8).max(100);
+    assert!(budget < 1 << 10, "the arena is small: {budget}");
+    assert!(e.offset >= 16 && e.offset < u64::from(u32_at(&w.arena, 0)), "{e}");
+    let mut out = vec![0; 1 << 10];
+    let e = encode(&fx.schema, child, below as u32, &w.arena, &w.input, &mut out, DEPTH).unwrap_err();
+    assert_eq!(e.code, InvalidArgument);
 }

@@ -124,6 +124,23 @@ fn field_entries() {
     refuse(&k, f(1) + 8, |b| put(b, f(1) + 8, size - 2));
     refuse(&k, f(2) + 8, |b| put(b, f(2) + 8, size - 4));
     refuse(&k, f(20) + 8, |b| put(b, f(20) + 8, u32::MAX));
+    // Nothing in a record shares a byte: slots, hasbit words, oneof case words, the unknown slot.
+    // (Found by the fuzz target schema_load: a hasbit set inside an unknown-fields slot.) Either
+    // entry of an overlapping pair may be named.
+    let overlap = |patch: &dyn Fn(&mut Vec<u8>), entries: [usize; 2]| {
+        let mut bytes = k.built.bytes.clone();
+        patch(&mut bytes);
+        let e = refused(&bytes);
+        assert_eq!(e.reason, "record regions overlap", "{e}");
+        assert!(entries.contains(&e.offset), "{e} names neither of {entries:?}");
+    };
+    let all = k.built.message_entry_at(k.all);
+    let slot_of = |n: u32| k.built.msg(k.all).field(n).slot;
+    overlap(&|b| put(b, f(2) + 8, slot_of(1)), [f(1) + 8, f(2) + 8]);
+    overlap(&|b| put(b, f(2) + 8, slot_of(1) + 4), [f(1) + 8, f(2) + 8]);
+    overlap(&|b| put(b, all + 32, slot_of(2)), [all + 32, f(2) + 8]);
+    overlap(&|b| put(b, all + 32, 0), [all + 32, all + 20]);
+    overlap(&|b| put(b, all + 36, 0), [all + 36, all + 20]);
     // Names, and string defaults, inside the strings area.
     refuse(&k, f(1) + 20, |b| put(b, f(1) + 24, 1 << 20));
     refuse(&k, f(1) + 28, |b| put(b, f(1) + 28, u32::MAX));

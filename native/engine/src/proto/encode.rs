@@ -208,6 +208,15 @@ fn effective_depth(max_depth: u32, arena: &[u8]) -> u32 {
     max_depth.min(chain.max(abi::DEFAULT_MAX_DEPTH))
 }
 
+/// The most records one walk may enter below its root: what `arena` can hold as distinct records,
+/// each at least 8 bytes (but never below `DEFAULT_MAX_DEPTH`). Decoders and builders never share
+/// a record between two references, so a walk entering more records is crossing shared ones: a
+/// corrupt arena whose records share children at every level would otherwise cost time exponential
+/// in its size (found by the `proto_encode_arena` fuzz target: 3 KiB took minutes).
+fn record_budget(arena: &[u8]) -> u64 {
+    ((arena.len().saturating_sub(ARENA_HEADER_LENGTH) / 8) as u64).max(u64::from(abi::DEFAULT_MAX_DEPTH))
+}
+
 /// Where the walk's bytes go.
 trait Sink {
     /// Whether bytes are really written (unknown fields then need sorting).
@@ -634,6 +643,8 @@ fn walk<S: Sink>(
         return Err(fail(frames, invalid(0, None)));
     }
     ctx.check_record(message, record, record as usize, None).map_err(|bad| fail(frames, bad))?;
+    let budget = record_budget(ctx.arena);
+    let mut entered: u64 = 0;
     // The open record's progress (`field`, `element`) lives in `top`, in registers, and goes back into
     // `frames` only when a child is opened: updating it in the vector on every field and reading the
     // whole frame back at the next one stalled each step on store forwarding (perf, Car encode).
@@ -701,6 +712,10 @@ fn walk<S: Sink>(
             return Err(fail(frames, bad));
         }
         ctx.check_record(f.type_ref, child, ref_at, Some(entry)).map_err(|bad| fail(frames, bad))?;
+        entered += 1;
+        if entered > budget {
+            return Err(fail(frames, Bad { code: ErrorCode::InvalidArgument, offset: ref_at, field: Some(entry) }));
+        }
         let mut frame =
             Frame { msg: f.type_ref, record: child, field: 0, element: 0, entry, group, mark: 0, size_index: 0 };
         if group != 0 {

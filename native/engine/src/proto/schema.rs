@@ -249,7 +249,7 @@ impl Schema {
     /// refs that do not match the field type, presence indexes that do not match the cardinality
     /// or fall outside the message's hasbits or oneofs, record sizes that are not a positive
     /// multiple of 8, and any slot, hasbit word, oneof case word or unknown-fields slot that falls
-    /// outside its record. Enum values must be sorted by number.
+    /// outside its record or shares a byte with another. Enum values must be sorted by number.
     pub fn from_compiled(bytes: &[u8]) -> Result<Schema, SchemaError> {
         let fail = |offset: usize, reason: &'static str| Err(SchemaError { offset, reason });
         if bytes.len() < HEADER_LENGTH {
@@ -432,6 +432,26 @@ impl Schema {
                 if !presence_ok {
                     return fail(fat + 12, "presence does not match the cardinality or the record");
                 }
+            }
+
+            // The hasbit words, oneof case words, unknown-fields slot and field slots must not
+            // share a byte: a write to one would corrupt another, e.g. a hasbit landing in an array
+            // offset. (Oneof members have slots of their own.) Sorted by start, any overlap shows
+            // between neighbours.
+            let mut regions: Vec<(u64, u64, usize)> = Vec::with_capacity(own.len() + 3);
+            regions.push((0, u64::from(hasbits).div_ceil(32) * 4, at + 20));
+            if oneofs > 0 {
+                regions.push((u64::from(oneof_offset), u64::from(oneof_offset) + 4 * u64::from(oneofs), at + 36));
+            }
+            regions.push((u64::from(unknown_slot), u64::from(unknown_slot) + 8, at + 32));
+            for (i, f) in own.iter().enumerate() {
+                let fat = fields_at + (first_field as usize + i) * FIELD_LENGTH;
+                regions.push((u64::from(f.slot), u64::from(f.slot) + f.slot_size() as u64, fat + 8));
+            }
+            regions.retain(|&(start, end, _)| start < end);
+            regions.sort_unstable();
+            if let Some(pair) = regions.windows(2).find(|pair| pair[1].0 < pair[0].1) {
+                return fail(pair[1].2, "record regions overlap");
             }
 
             let max_number = own.last().map_or(0, |f| f.number);

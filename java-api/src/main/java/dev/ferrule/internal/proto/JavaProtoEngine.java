@@ -66,7 +66,8 @@ import java.util.Arrays;
  *       input are {@code INVALID_ARGUMENT} with the arena offset of the slot, element or view at
  *       fault; records nested deeper than {@code min(maxDepth, max((used - 16) / 8, DEFAULT_MAX_DEPTH))}
  *       (deeper than any acyclic tree in the arena: a cycle) are {@code PROTO_DEPTH_EXCEEDED} at the
- *       offset of the reference; output past 2^31 − 1 bytes is {@code PROTO_MESSAGE_TOO_LARGE}
+ *       offset of the reference; a walk entering more records than {@code max((used - 16) / 8,
+ *       DEFAULT_MAX_DEPTH)} (records shared between references) is {@code INVALID_ARGUMENT} there; output past 2^31 − 1 bytes is {@code PROTO_MESSAGE_TOO_LARGE}
  *       (offset 0, the path of the open records); an unknown varint view is written as its tag and
  *       value, whatever follows them in the view. All as the Rust engine does.
  * </ul>
@@ -956,6 +957,11 @@ public final class JavaProtoEngine {
         // when it closes), checked before every step as the Rust engine does: past 2^31 - 1 the
         // message is too large for any output.
         long counted = 0;
+        // As the Rust engine: a walk may enter no more records than the arena holds distinct ones;
+        // more means records shared between references, which neither decoders nor builders make,
+        // and whose walk could take time exponential in the arena's size.
+        final long budget = Math.max((used - ARENA_HEADER_LENGTH) / 8, DEFAULT_MAX_DEPTH);
+        long entered = 0;
         while (true) {
             if (counted > Integer.MAX_VALUE) {
                 return encodeError(MESSAGE_TOO_LARGE, 0, d, 0, 0);
@@ -1017,6 +1023,9 @@ public final class JavaProtoEngine {
                     return encodeError(DEPTH_EXCEEDED, refAt, d, t.fNumber[f], index);
                 }
                 if (!validRecord(child, sub)) {
+                    return encodeError(INVALID_ARGUMENT, refAt, d, t.fNumber[f], index);
+                }
+                if (++entered > budget) {
                     return encodeError(INVALID_ARGUMENT, refAt, d, t.fNumber[f], index);
                 }
                 d++;

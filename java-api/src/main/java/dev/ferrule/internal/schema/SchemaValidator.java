@@ -92,6 +92,7 @@ public final class SchemaValidator {
                 long slotSize = SchemaCompiler.slotSize(s.type(f), card);
                 require(u(s.slot(f)) + slotSize <= size, fw + ": slot outside the record");
             }
+            requireDisjoint(s, m, where);
         }
         for (int e = 0; e < enums; e++) {
             long first = u(s.firstValue(e));
@@ -101,6 +102,30 @@ public final class SchemaValidator {
                 require(s.valueNumber((int) v - 1) <= s.valueNumber((int) v),
                         "enum " + s.enumName(e) + ": values not sorted by number");
             }
+        }
+    }
+
+    /**
+     * The hasbit words, oneof case words, unknown-fields slot and field slots of a record share no
+     * byte, as the Rust engine checks: one write must never land in another's bytes.
+     */
+    private static void requireDisjoint(CompiledSchema s, int m, String where) {
+        int first = s.firstField(m);
+        int count = s.fieldCount(m);
+        long[][] regions = new long[count + 3][];
+        int n = 0;
+        regions[n++] = new long[] {0, 4 * ((u(s.hasbitCount(m)) + 31) / 32)};
+        if (s.oneofCount(m) != 0) {
+            regions[n++] = new long[] {u(s.oneofOffset(m)), u(s.oneofOffset(m)) + 4 * u(s.oneofCount(m))};
+        }
+        regions[n++] = new long[] {u(s.unknownSlot(m)), u(s.unknownSlot(m)) + 8};
+        for (int f = first; f < first + count; f++) {
+            regions[n++] = new long[] {u(s.slot(f)), u(s.slot(f)) + SchemaCompiler.slotSize(s.type(f), s.cardinality(f))};
+        }
+        long[][] used = java.util.Arrays.stream(regions, 0, n).filter(r -> r[0] < r[1])
+                .sorted(java.util.Comparator.comparingLong((long[] r) -> r[0])).toArray(long[][]::new);
+        for (int i = 1; i < used.length; i++) {
+            require(used[i][0] >= used[i - 1][1], where + ": record regions overlap");
         }
     }
 

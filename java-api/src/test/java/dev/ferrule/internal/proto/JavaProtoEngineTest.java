@@ -642,6 +642,8 @@ class JavaProtoEngineTest {
             patchInt(good, messageAt + 32, 1 << 20), // unknown slot outside
             patchInt(good, fieldAt + 48, 1), // numbers not ascending
             patchInt(good, messageAt + 40 + 8, f), // the next message's fields overlap these
+            patchInt(good, messageAt + 32, 0), // the unknown slot on the hasbit word (found by fuzzing)
+            patchInt(good, fieldAt + 48 + 8, ok.slot(f)), // two fields in one slot
         };
         ByteBuffer call = CallBlock.allocate(10);
         for (byte[] b : broken) {
