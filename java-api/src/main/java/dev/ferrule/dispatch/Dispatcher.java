@@ -137,6 +137,7 @@ public final class Dispatcher implements AutoCloseable {
      * (false when the method has no native handler here and uses its Java fallback or is unavailable).
      */
     public boolean isNative(String method) {
+        Objects.requireNonNull(method, "method");
         for (Method m : methods) {
             if (m.name.equals(method)) {
                 return m.servedNatively;

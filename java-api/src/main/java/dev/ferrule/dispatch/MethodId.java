@@ -3,6 +3,7 @@ package dev.ferrule.dispatch;
 import dev.ferrule.ErrorCode;
 import dev.ferrule.FerruleException;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.zip.CRC32C;
 
 /**
@@ -15,6 +16,7 @@ public final class MethodId {
 
     /** The method id of {@code method}, without checking the name. */
     public static int of(String method) {
+        Objects.requireNonNull(method, "method");
         CRC32C crc = new CRC32C();
         crc.update(method.getBytes(StandardCharsets.UTF_8));
         return (int) crc.getValue();
@@ -27,6 +29,7 @@ public final class MethodId {
      * @throws FerruleException {@link ErrorCode#DISPATCH_METHOD_INVALID} otherwise
      */
     public static int checked(String method) {
+        Objects.requireNonNull(method, "method");
         int slash = method.indexOf('/');
         if (slash <= 0 || slash == method.length() - 1 || method.indexOf('/', slash + 1) >= 0) {
             throw new FerruleException(ErrorCode.DISPATCH_METHOD_INVALID,

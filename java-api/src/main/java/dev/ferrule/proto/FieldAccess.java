@@ -19,6 +19,15 @@ import dev.ferrule.schema.MessageType;
  * are read from and written to the same record layout by the same rules (presence bits, oneof cases,
  * UTF-8 copies, array growth), so results are byte for byte those of {@link MessageReader} and
  * {@link MessageBuilder}; setting a oneof member takes {@link MessageBuilder}'s own path.
+ *
+ * <p><b>Internal hook, not API.</b> It is public only because generated classes live in the user's
+ * packages; its signatures take {@link FieldLayout}, a {@code dev.ferrule.internal} type, and may change
+ * in any release. Passing a layout or child type that does not belong to the reader's or builder's type
+ * reads or writes the wrong slots of that message's own arena record; it cannot reach outside the
+ * arena, since every access goes through the arena's bounds-checked {@link java.nio.ByteBuffer}
+ * (an offset past it is an {@link IndexOutOfBoundsException}), and both engines read arena records
+ * through bounds-checked code (the Rust engine forbids {@code unsafe}). The misuse sweep of the public
+ * API (MisuseTest) leaves this class out for these reasons and checks the containment instead.
  */
 public final class FieldAccess {
     private FieldAccess() {}

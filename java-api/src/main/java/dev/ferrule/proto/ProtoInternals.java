@@ -6,6 +6,12 @@ import java.nio.ByteBuffer;
 /**
  * Not API: the few package-private hooks of the flyweights that {@code dev.ferrule.dispatch} needs to
  * point readers and builders at records another engine call produced. Applications never need it.
+ *
+ * <p>It is public only because Java 17 without modules cannot share a package-private member across
+ * packages; its signatures take raw record offsets and may change in any release. A wrong offset
+ * cannot read outside the arena or the input: every read goes through their bounds-checked
+ * {@link ByteBuffer}s, and a closed arena's memory is an empty buffer. MisuseTest leaves this class out
+ * of the public-API sweep for these reasons.
  */
 public final class ProtoInternals {
     private ProtoInternals() {}

@@ -27,6 +27,9 @@ public final class Utf8View implements CharSequence {
 
     /** Points this view at {@code length} bytes of {@code buffer} from absolute index {@code offset}. */
     Utf8View wrap(ByteBuffer buffer, int offset, int length) {
+        // One compare per string read; it keeps a damaged record (or an internal hook given another type's
+        // layout) from making a view that allocates or reads past its buffer.
+        Objects.checkFromIndexSize(offset, length, buffer.capacity());
         this.buffer = buffer;
         this.offset = offset;
         this.length = length;

@@ -91,7 +91,8 @@ public final class Batcher implements AutoCloseable {
         this.targets = b.targets;
         this.maxResponseBytes = b.maxResponseBytes;
         this.queue = new ArrayDeque<>(Math.min(queueCapacity, 1 << 16));
-        this.fastLane = new Lane(targets.get(), clock, maxBatchSize, maxResponseBytes);
+        this.fastLane = new Lane(Objects.requireNonNull(targets.get(), "the targets supplier returned null"), clock,
+                maxBatchSize, maxResponseBytes);
         this.slowLanes = ThreadLocal.withInitial(() -> new Lane(targets.get(), clock, slowBatchSize, maxResponseBytes));
         AtomicInteger threadNumber = new AtomicInteger();
         this.slowExecutor = new ThreadPoolExecutor(b.slowThreads, b.slowThreads, 60, TimeUnit.SECONDS,
@@ -132,15 +133,17 @@ public final class Batcher implements AutoCloseable {
 
     /**
      * Queues a request for {@code method} ({@code pkg.Service/Method}). The bytes from the request's
-     * position to its limit are copied; its position is unchanged.
+     * position to its limit are copied; its position is unchanged. A batcher that is closed answers
+     * with a future failed with {@link ErrorCode#DISPATCH_CLOSED}.
      *
      * @param deadlineNanos the {@link NanoClock} time after which the request is answered
      *     {@link ErrorCode#DISPATCH_DEADLINE_EXCEEDED} instead of dispatched; {@link Long#MAX_VALUE} for none
+     * @throws FerruleException {@link ErrorCode#DISPATCH_METHOD_INVALID} for a name that is not
+     *     {@code pkg.Service/Method} (see {@link MethodId#checked})
      */
     public CompletableFuture<ByteBuffer> submitWithDeadline(String method, ByteBuffer request, long deadlineNanos) {
-        Objects.requireNonNull(method, "method");
         Objects.requireNonNull(request, "request");
-        int methodId = MethodId.of(method);
+        int methodId = MethodId.checked(method);
         byte[] payload = new byte[request.remaining()];
         request.get(request.position(), payload);
         Pending p = new Pending(methodId, slowMethodIds.contains(methodId), nextCorrelationId.getAndIncrement(),
@@ -453,7 +456,7 @@ public final class Batcher implements AutoCloseable {
         public Builder maxDelay(Duration delay) {
             Objects.requireNonNull(delay, "delay");
             if (delay.isNegative()) {
-                throw new IllegalArgumentException("maxDelay=" + delay + " must not be negative");
+                throw new FerruleException(ErrorCode.INVALID_ARGUMENT, "maxDelay=" + delay + " must not be negative");
             }
             this.maxDelay = delay;
             return this;
@@ -473,7 +476,11 @@ public final class Batcher implements AutoCloseable {
 
         /** The timeout of requests submitted without one (default none). */
         public Builder defaultTimeout(Duration timeout) {
-            this.defaultTimeout = Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative()) {
+                throw new FerruleException(ErrorCode.INVALID_ARGUMENT, "defaultTimeout=" + timeout + " must not be negative");
+            }
+            this.defaultTimeout = timeout;
             return this;
         }
 
@@ -491,7 +498,7 @@ public final class Batcher implements AutoCloseable {
 
         /** Dispatches requests for this method on the slow executor, never on the fast path. */
         public Builder slowMethod(String method) {
-            slowMethodIds.add(MethodId.of(Objects.requireNonNull(method, "method")));
+            slowMethodIds.add(MethodId.checked(method));
             return this;
         }
 
@@ -536,7 +543,7 @@ public final class Batcher implements AutoCloseable {
 
         private static int positive(int n, String name) {
             if (n < 1) {
-                throw new IllegalArgumentException(name + "=" + n + " must be at least 1");
+                throw new FerruleException(ErrorCode.INVALID_ARGUMENT, name + "=" + n + " must be at least 1");
             }
             return n;
         }

@@ -1,5 +1,7 @@
 package dev.ferrule.dispatch.batch;
 
+import dev.ferrule.ErrorCode;
+import dev.ferrule.FerruleException;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -34,7 +36,7 @@ public final class OverflowPolicy {
     public static OverflowPolicy block(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout=" + timeout + " must not be negative");
+            throw new FerruleException(ErrorCode.INVALID_ARGUMENT, "timeout=" + timeout + " must not be negative");
         }
         return new OverflowPolicy(Kind.BLOCK, timeout);
     }

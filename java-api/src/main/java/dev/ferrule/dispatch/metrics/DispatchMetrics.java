@@ -1,6 +1,7 @@
 package dev.ferrule.dispatch.metrics;
 
 import dev.ferrule.ErrorCode;
+import dev.ferrule.FerruleException;
 import dev.ferrule.dispatch.DispatchListener;
 import dev.ferrule.dispatch.MethodId;
 import java.lang.System.Logger.Level;
@@ -76,7 +77,7 @@ public final class DispatchMetrics {
             int slot = m.getValue() & slotMask;
             while (slotValues[slot] != null) {
                 if (slotKeys[slot] == m.getValue()) {
-                    throw new IllegalArgumentException("methods " + slotValues[slot].name + " and " + m.getKey()
+                    throw new FerruleException(ErrorCode.DISPATCH_METHOD_INVALID, "methods " + slotValues[slot].name + " and " + m.getKey()
                             + " have the same id " + Integer.toUnsignedString(m.getValue()));
                 }
                 slot = (slot + 1) & slotMask;
@@ -178,6 +179,7 @@ public final class DispatchMetrics {
 
     /** Records one dispatch call and, when the JFR event is enabled, emits a {@link DispatchBatchEvent}. */
     public void recordBatch(BatchStats stats) {
+        Objects.requireNonNull(stats, "stats");
         batches.increment();
         // Asking the event type first keeps the disabled case free of the event object's allocation.
         if (BATCH_EVENT.isEnabled()) {
@@ -308,7 +310,7 @@ public final class DispatchMetrics {
 
         /** Keeps separate figures for this method ({@code pkg.Service/Method}). */
         public Builder method(String method) {
-            Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(method, "a method name is null");
             methods.put(method, MethodId.checked(method));
             return this;
         }
@@ -325,7 +327,8 @@ public final class DispatchMetrics {
          */
         public Builder highestTrackableNanos(long nanos) {
             if (nanos < 2) {
-                throw new IllegalArgumentException("highestTrackableNanos=" + nanos + " must be at least 2");
+                throw new FerruleException(ErrorCode.INVALID_ARGUMENT, "highestTrackableNanos=" + nanos
+                        + " must be at least 2");
             }
             this.highestTrackableNanos = nanos;
             return this;

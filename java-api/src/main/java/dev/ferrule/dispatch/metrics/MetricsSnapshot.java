@@ -75,7 +75,7 @@ public final class MetricsSnapshot {
 
     /** The figures of one method, or {@code null} if it was never registered. */
     public MethodSnapshot method(String name) {
-        return methods.get(name);
+        return methods.get(Objects.requireNonNull(name, "name"));
     }
 
     @Override
@@ -106,12 +106,15 @@ public final class MetricsSnapshot {
             Map<Stage, LatencySummary> stages) {
         /** Makes an immutable copy of {@code stages}. */
         public MethodSnapshot {
-            stages = Collections.unmodifiableMap(new EnumMap<>(stages));
+            // EnumMap's copy constructor refuses an empty map that is not an EnumMap: copy entry by entry.
+            EnumMap<Stage, LatencySummary> copy = new EnumMap<>(Stage.class);
+            copy.putAll(Objects.requireNonNull(stages, "stages"));
+            stages = Collections.unmodifiableMap(copy);
         }
 
         /** Latency of one stage for this method. */
         public LatencySummary stage(Stage stage) {
-            return stages.getOrDefault(stage, LatencySummary.EMPTY);
+            return stages.getOrDefault(Objects.requireNonNull(stage, "stage"), LatencySummary.EMPTY);
         }
     }
 }

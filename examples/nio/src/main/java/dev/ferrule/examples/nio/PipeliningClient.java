@@ -22,7 +22,10 @@ import org.HdrHistogram.Histogram;
  */
 public final class PipeliningClient implements AutoCloseable {
     private final SocketChannel channel;
-    private final FrameCodec codec = FrameCodec.builder().build();
+    // Codecs are for one thread at a time (CONCURRENT_USE otherwise): the reading thread and the writer
+    // thread each have their own.
+    private final FrameCodec readCodec = FrameCodec.builder().build();
+    private final FrameCodec writeCodec = FrameCodec.builder().build();
 
     private PipeliningClient(SocketChannel channel) {
         this.channel = channel;
@@ -83,7 +86,7 @@ public final class PipeliningClient implements AutoCloseable {
                 }
                 long now = System.nanoTime();
                 in.flip();
-                while (codec.decode(in, frames) > 0) {
+                while (readCodec.decode(in, frames) > 0) {
                     for (int i = 0; i < frames.count(); i++) {
                         long id = frames.correlationId(i);
                         int index = (int) (id - 1);
@@ -136,7 +139,7 @@ public final class PipeliningClient implements AutoCloseable {
             room.release(drained - (batch - 1));
             payloads.flip();
             out.clear();
-            codec.encode(frames, payloads, out);
+            writeCodec.encode(frames, payloads, out);
             out.flip();
             long now = System.nanoTime();
             for (int k = 0; k < batch; k++) {
