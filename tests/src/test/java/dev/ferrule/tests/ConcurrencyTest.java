@@ -37,7 +37,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The thread-safety contract (dev.ferrule.proto package documentation, docs/reliability-jvm.md section 5):
+ * The thread-safety contract (dev.ferrule.proto package documentation, docs/reliability.md section 5):
  * many threads share one schema, each with its own codec, arena, batch and flyweights, and every result is
  * checked against protobuf-java; objects the contract confines to one thread at a time refuse a second
  * thread with {@link ErrorCode#CONCURRENT_USE} instead of handing two engine calls one block of memory;

@@ -17,7 +17,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The loader under stress (docs/reliability-jvm.md, section 7): extraction directories it cannot use give
+ * The loader under stress (docs/reliability.md, section 7): extraction directories it cannot use give
  * an error naming {@code ferrule.native.workdir}, and Ferrule loaded by several class loaders of one JVM
  * gives each its own copy of the library. Eight JVMs extracting at once: {@link SeparateJvmTest}.
  */

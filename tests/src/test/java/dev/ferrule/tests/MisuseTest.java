@@ -70,7 +70,7 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Misuse of every public method gives a clear exception, never a crash or a wild read
- * (docs/reliability-jvm.md, section 6).
+ * (docs/reliability.md, section 6).
  *
  * <p>Two parts. The <em>null sweep</em> calls every public method and constructor of the public packages
  * once per reference parameter with that argument {@code null} (the others valid) and requires a

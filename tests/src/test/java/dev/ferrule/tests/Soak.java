@@ -24,7 +24,7 @@ import java.util.Locale;
  * The soak run behind {@code ci/soak}: many decode+encode cycles of the OTLP sample per backend in one
  * JVM, sampling the process's resident set and the JVM's direct memory, failing if either grows by
  * more than the tolerance after warm-up. Not a JUnit test: it is a long run whose figures go into
- * docs/reliability-jvm.md, section 4.
+ * docs/reliability.md, section 4.
  *
  * <pre>
  * Soak [--cycles N] [--samples S] [--tolerance 0.05] [--input tests/vectors/otlp/trace.binpb]
