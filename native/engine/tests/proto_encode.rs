@@ -293,8 +293,23 @@ fn a_corrupt_arena_is_an_error() {
     let unknown_slot = record + m.unknown_slot as usize;
     let view_at = u32_at(&base.0, unknown_slot) as usize;
     let unknown_at = u32_at(&base.0, view_at) as usize;
-    for bad in [&[0x00, 0x01][..], &[0x0C, 0x01], &[0x0E], &[0x08, 0x80], &[0x80, 0x80]] {
+    // Non-varint views are copied byte for byte, so each must hold exactly one field (fuzzing finding F3):
+    // a fixed64 cut short, a fixed32 with a trailing byte, an unclosed group, a length past the view.
+    for bad in [
+        &[0x00, 0x01][..],
+        &[0x0C, 0x01],
+        &[0x0E],
+        &[0x08, 0x80],
+        &[0x80, 0x80],
+        &[0x09, 0x01, 0x02],
+        &[0x0D, 0x01, 0x02, 0x03],
+        &[0x1B],
+        &[0x12, 0x02, 0x01],
+    ] {
         let mut input = input.clone();
+        if input.len() < unknown_at + bad.len() {
+            input.resize(unknown_at + bad.len(), 0);
+        }
         input[unknown_at..unknown_at + bad.len()].copy_from_slice(bad);
         let mut a = base.0.clone();
         a[view_at + 4..view_at + 8].copy_from_slice(&(bad.len() as u32).to_le_bytes());

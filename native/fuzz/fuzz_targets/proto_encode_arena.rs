@@ -1,6 +1,6 @@
 //! Encoding from arbitrary arenas, as a Java builder (or a bug, or a hostile caller) may leave
-//! them: no panic, no runaway recursion, time or size, and `encoded_len` equals what `encode`
-//! writes.
+//! them: no panic, no runaway recursion, time or size, `encoded_len` equals what `encode` writes,
+//! and whatever is written is well-formed protobuf that decodes again.
 //!
 //! Byte 0 picks the schema and message (`ferrule_fuzz::pick`), bytes 1-4 the root record's arena
 //! offset (little-endian); the rest is the arena, header included, and also serves as the input
@@ -33,9 +33,20 @@ fuzz_target!(|data: &[u8]| {
     let mut out = vec![0; len];
     let written = encoder.encode(&schema.schema, message, record, arena, arena, &mut out, 100).expect("encode after encoded_len");
     assert_eq!(written, len);
-    // The output is not checked for well-formedness: non-varint unknown-field views are written as
-    // stored (docs/message-layout.md, section 4), so a corrupt view gives malformed output (open
-    // finding F3 in docs/reliability.md). Decoding it must still be safe.
-    let mut decoded = new_arena(4096 + 64 * len);
-    let _ = Decoder::new().decode(&schema.schema, message, &out, 0, &mut decoded, 100);
+    let mut decoded = new_arena(4096 + 256 * len);
+    if let Err(e) = Decoder::new().decode(&schema.schema, message, &out, 0, &mut decoded, 100) {
+        // What an arena can hold that the wire cannot: bad UTF-8 in a checked string, a missing
+        // required field, nesting past the limit; anything else means malformed output (finding F3,
+        // docs/reliability.md, was an unknown-field view that was not exactly one field).
+        assert!(
+            matches!(
+                e.code,
+                ErrorCode::ProtoInvalidUtf8
+                    | ErrorCode::ProtoRequiredFieldMissing
+                    | ErrorCode::ProtoDepthExceeded
+                    | ErrorCode::ArenaExhausted
+            ),
+            "the encoder wrote bytes that do not decode: {e}"
+        );
+    }
 });

@@ -548,8 +548,11 @@ impl<'c> Ctx<'c> {
         }
         let value = if wire_type == wire::VARINT {
             wire::read_varint(bytes, &mut pos, bytes.len()).map_err(|_| invalid(at, None))?
-        } else {
+        } else if wire::is_one_whole_field(bytes) {
             0
+        } else {
+            // Copied byte for byte, so it must be exactly one field, or the output would not decode.
+            return Err(invalid(at, None));
         };
         Ok(Unknown { number, wire_type, bytes, value })
     }

@@ -107,6 +107,61 @@ pub(crate) const fn zigzag64(v: u64) -> u64 {
     (v << 1) ^ ((v as i64) >> 63) as u64
 }
 
+/// Whether `bytes` hold exactly one whole field: a tag with a field number and a wire type a field can
+/// start with, then its value; for a group, every nested field up to the group's matching END_GROUP.
+///
+/// The encoder copies non-varint unknown fields byte for byte (docs/message-layout.md, section 4), so a
+/// view that fails this check would be written as output that does not decode. Tags are read as the
+/// encoder reads them (the low 32 bits of the varint).
+pub(crate) fn is_one_whole_field(bytes: &[u8]) -> bool {
+    let end = bytes.len();
+    let mut pos = 0;
+    // Field numbers of the groups opened so far; allocated only for a group.
+    let mut open_groups: Vec<u32> = Vec::new();
+    loop {
+        let Ok(tag) = read_varint(bytes, &mut pos, end) else { return false };
+        let tag = tag as u32;
+        let (number, wire_type) = (tag >> 3, tag & 7);
+        if number == 0 {
+            return false;
+        }
+        match wire_type {
+            VARINT => {
+                if read_varint(bytes, &mut pos, end).is_err() {
+                    return false;
+                }
+            }
+            FIXED64 | FIXED32 => {
+                let size = if wire_type == FIXED64 { 8 } else { 4 };
+                if end - pos < size {
+                    return false;
+                }
+                pos += size;
+            }
+            LEN => {
+                let Ok(len) = read_varint(bytes, &mut pos, end) else { return false };
+                if len > (end - pos) as u64 {
+                    return false;
+                }
+                pos += len as usize;
+            }
+            START_GROUP => {
+                open_groups.push(number);
+                continue;
+            }
+            END_GROUP => {
+                if open_groups.pop() != Some(number) {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+        if open_groups.is_empty() {
+            return pos == end;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,6 +205,41 @@ mod tests {
         assert_eq!(zigzag64(-2i64 as u64), 3);
         for v in [0i64, -1, 1, i64::MIN, i64::MAX] {
             assert_eq!(unzigzag64(zigzag64(v as u64)) as i64, v);
+        }
+    }
+    #[test]
+    fn one_whole_field() {
+        let good: [&[u8]; 8] = [
+            &[0x08, 0x96, 0x01],                         // varint
+            &[0x09, 1, 2, 3, 4, 5, 6, 7, 8],             // fixed64
+            &[0x0D, 1, 2, 3, 4],                         // fixed32
+            &[0x12, 0x02, b'h', b'i'],                   // length-delimited
+            &[0x12, 0x00],                               // empty length-delimited
+            &[0x1B, 0x1C],                               // empty group 3
+            &[0x1B, 0x08, 0x01, 0x23, 0x24, 0x1C],       // group 3 holding a varint and group 4
+            &[0x80, 0x80, 0x80, 0x80, 0x08, 0x01],       // a non-minimal tag, as stored
+        ];
+        for bytes in good {
+            assert!(is_one_whole_field(bytes), "{bytes:02x?}");
+        }
+        let bad: [&[u8]; 14] = [
+            &[],
+            &[0x00, 0x01],                               // field number 0
+            &[0x09, 1, 2, 3],                            // fixed64 cut short (fuzzing finding F3)
+            &[0x0D, 1, 2, 3, 4, 5],                      // fixed32 with a trailing byte
+            &[0x12, 0x03, b'h', b'i'],                   // length past the end
+            &[0x12, 0x01, b'h', b'i'],                   // bytes after the field
+            &[0x12, 0x80],                               // length varint cut short
+            &[0x1B],                                     // group never closed
+            &[0x1B, 0x24],                               // group closed by another number
+            &[0x1C],                                     // a lone END_GROUP
+            &[0x1B, 0x1C, 0x00],                         // bytes after the group
+            &[0x0E],                                     // wire type 6
+            &[0x0F],                                     // wire type 7
+            &[0x08, 0x80],                               // varint cut short
+        ];
+        for bytes in bad {
+            assert!(!is_one_whole_field(bytes), "{bytes:02x?}");
         }
     }
 }

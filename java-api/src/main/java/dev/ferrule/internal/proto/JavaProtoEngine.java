@@ -139,6 +139,8 @@ public final class JavaProtoEngine {
     private int sizeCount;
     private int sizeCursor;
     private long[] unknownKeys = new long[16];
+    /** Field numbers of the unknown groups open while {@link #isOneWholeField} checks a view. */
+    private int[] openGroups = new int[8];
 
     // Cached schema tables and little-endian views of the caller's buffers.
     private CompiledSchema lastSchema;
@@ -1201,11 +1203,72 @@ public final class JavaProtoEngine {
                     return encodeError(INVALID_ARGUMENT, at, d, 0, 0);
                 }
                 size += varintSize(Integer.toUnsignedLong((int) tag & ~7)) + varintSize(value);
-            } else {
+            } else if (isOneWholeField(src, p, end)) {
                 size += length;
+            } else {
+                // Copied byte for byte, so it must be exactly one field, or the output would not decode.
+                return encodeError(INVALID_ARGUMENT, at, d, 0, 0);
             }
         }
         return size;
+    }
+
+    /**
+     * Whether {@code src[p, end)} holds exactly one whole field: a tag with a field number and a wire type a
+     * field can start with, then its value; for a group, every nested field up to its matching END_GROUP
+     * (as the Rust engine's {@code wire::is_one_whole_field}, docs/message-layout.md section 4).
+     */
+    private boolean isOneWholeField(ByteBuffer src, int p, int end) {
+        int open = 0; // groups opened so far; their numbers in openGroups[0, open)
+        while (true) {
+            int tag = (int) readVarint(src, p, end);
+            if (next < 0 || tag >>> 3 == 0) {
+                return false;
+            }
+            p = next;
+            int number = tag >>> 3;
+            switch (tag & 7) {
+                case 0 -> {
+                    readVarint(src, p, end);
+                    if (next < 0) {
+                        return false;
+                    }
+                    p = next;
+                }
+                case 1, 5 -> {
+                    int size = (tag & 7) == 1 ? 8 : 4;
+                    if (end - p < size) {
+                        return false;
+                    }
+                    p += size;
+                }
+                case 2 -> {
+                    long length = readVarint(src, p, end);
+                    if (next < 0 || Long.compareUnsigned(length, end - next) > 0) {
+                        return false;
+                    }
+                    p = next + (int) length;
+                }
+                case 3 -> {
+                    if (open == openGroups.length) {
+                        openGroups = Arrays.copyOf(openGroups, open * 2);
+                    }
+                    openGroups[open++] = number;
+                    continue;
+                }
+                case 4 -> {
+                    if (open == 0 || openGroups[--open] != number) {
+                        return false;
+                    }
+                }
+                default -> {
+                    return false;
+                }
+            }
+            if (open == 0) {
+                return p == end;
+            }
+        }
     }
 
     /** The write pass: writes the record measured by {@link #measure}; returns the end position. */

@@ -507,6 +507,18 @@ class JavaProtoEngineTest {
         assertEquals(0, h.decode(nested2, hex("c03e 05")));
         h.arena.putInt(ArenaLayout.arrayFirst(h.arena, h.root + SCHEMA.unknownSlot(nested2)) + 4, 3);
         assertArrayEquals(hex("c03e 05"), h.encode(nested2));
+        // Other unknown views are copied byte for byte, so each must hold exactly one whole field (fuzzing
+        // finding F3): a fixed64 cut short, a length past the view, an unclosed group are refused at the view.
+        for (String[] bad : new String[][] {{"c13e 0102030405060708", "5"}, {"c23e 03 616263", "4"},
+                {"c33e 08 01 c43e", "4"}, {"c53e 01020304", "5"}}) {
+            assertEquals(0, h.decode(nested2, hex(bad[0])));
+            int view = ArenaLayout.arrayFirst(h.arena, h.root + SCHEMA.unknownSlot(nested2));
+            assertArrayEquals(hex(bad[0]), h.encode(nested2), "the intact view is copied");
+            h.arena.putInt(view + 4, Integer.parseInt(bad[1]));
+            assertEquals(ErrorCode.INVALID_ARGUMENT.code(), h.engine.encode(SCHEMA, nested2, h.root, h.arena,
+                    h.arena.capacity(), h.input, out, 0, 100, Integer.MAX_VALUE, call), bad[0]);
+            assertEquals(view, CallBlock.errorOffset(call));
+        }
         // Output past 2^31 - 1 bytes: PROTO_MESSAGE_TOO_LARGE, offset 0.
         byte[] big = new byte[1 << 20];
         big[0] = (byte) 0xC2; // r_bytes (field 40, wire type 2) of 1 MiB - 5 bytes
