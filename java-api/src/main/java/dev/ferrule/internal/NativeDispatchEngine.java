@@ -78,9 +78,12 @@ final class NativeDispatchEngine implements DispatchEngine {
     @Override
     public int encode(ByteBuffer table, int first, int count, ByteBuffer arena, ByteBuffer input, ByteBuffer statuses,
             ByteBuffer output, int outStart, int outLength, int maxDepth) {
-        return NativeBindings.dispatchEncode0(schema.nativeHandle(), this.table.of(table), first, count,
+        int status = NativeBindings.dispatchEncode0(schema.nativeHandle(), this.table.of(table), first, count,
                 this.arena.of(arena), arena.capacity(), in.of(input), input.capacity(), this.statuses.of(statuses),
                 statuses.capacity(), out.of(output) + outStart, outLength, maxDepth);
+        // As in firstPass: the slots hold the buffers and the schema holds its native tables until here.
+        Reference.reachabilityFence(this);
+        return status;
     }
 
     @Override
